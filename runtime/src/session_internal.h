@@ -1,0 +1,116 @@
+/* The session object shared by the runtime's source files; opaque to API users. */
+#ifndef KILN_RUNTIME_SESSION_INTERNAL_H
+#define KILN_RUNTIME_SESSION_INTERNAL_H
+
+#include <stdint.h>
+
+#include "cuda_driver.h"
+#include "kiln/plan_format.h"
+#include "kiln/runtime.h"
+
+#define KILN_ERROR_SIZE 2048
+
+/* Everything a launch needs, resolved at load time so that the run path is a flat
+ * loop of cuLaunchKernel calls with no per-op decisions. */
+typedef struct kiln_launch_record {
+  CUfunction function;
+  unsigned int grid[3];
+  unsigned int block[3];
+  unsigned int shared_mem_bytes;
+  void** params; /* arg_count pointers into the session's argument slots */
+} kiln_launch_record_t;
+
+/* Storage for one kernel parameter: cuLaunchKernel reads sizeof(param) bytes from here. */
+typedef union kiln_arg_slot {
+  CUdeviceptr pointer;
+  int32_t i32;
+  int64_t i64;
+  float f32;
+} kiln_arg_slot_t;
+
+typedef struct kiln_binding {
+  int kind; /* 0 when unbound, else kiln_memory_kind_t */
+  void* pointer;
+} kiln_binding_t;
+
+/* One I/O copy between caller memory and the tensor's place in the arena. */
+typedef struct kiln_copy {
+  CUdeviceptr arena;
+  void* pointer; /* host pointer, or CUdeviceptr value for device bindings */
+  size_t bytes;
+  uint32_t tensor; /* index into tensors, for error messages */
+} kiln_copy_t;
+
+typedef enum kiln_copy_list {
+  KILN_COPY_HOST_IN,
+  KILN_COPY_DEVICE_IN,
+  KILN_COPY_DEVICE_OUT,
+  KILN_COPY_HOST_OUT,
+  KILN_COPY_LIST_COUNT
+} kiln_copy_list_t;
+
+struct kiln_session {
+  const kiln_cuda_driver_t* cu;
+  CUcontext context;
+  int owns_primary_context;
+  CUdevice device;
+  int32_t ordinal;
+  uint32_t sm;
+  char device_name[128];
+  int use_graph;
+  int sync_each_launch; /* $KILN_SYNC_LAUNCHES: locate asynchronous faults, at a cost */
+
+  /* Copied from the plan, which the caller may free after creation. */
+  char* strings;
+  kiln_plan_tensor_t* tensors; /* inputs, then outputs */
+  uint32_t input_count;
+  uint32_t output_count;
+  uint32_t* kernel_of_launch;
+  uint32_t* kernel_names; /* string refs, per kernel */
+  kiln_plan_debug_launch_t* debug_launches; /* NULL without debug info */
+  uint32_t* debug_names;
+
+  kiln_binding_t* bindings; /* input_count + output_count */
+  uint32_t bound_inputs;
+  kiln_copy_t* copies[KILN_COPY_LIST_COUNT]; /* each sized for input_count + output_count */
+  uint32_t copy_count[KILN_COPY_LIST_COUNT];
+  int copies_dirty;
+
+  CUmodule* modules;
+  uint32_t module_count;
+  CUdeviceptr allocation; /* the one cuMemAlloc: weights, then the aligned arena */
+  CUdeviceptr weights_base;
+  CUdeviceptr arena_base;
+  kiln_arg_slot_t* slots;
+  void** params;
+  kiln_launch_record_t* launches;
+  uint32_t launch_count;
+
+  CUstream capture_stream; /* capture cannot happen on the legacy default stream */
+  CUgraph graph;
+  CUgraphExec graph_exec;
+  int graph_dirty;
+
+  char last_error[KILN_ERROR_SIZE];
+};
+
+/* Records a failure on the calling thread and, when session is non-NULL, on the
+ * session; returns status so callers can `return kiln_fail(...)`. */
+kiln_status_t kiln_fail(kiln_session_t* session, kiln_status_t status, const char* fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+
+/* Turns a CUDA driver failure into a status (OUT_OF_MEMORY or CUDA_ERROR) and a
+ * message "<what>: <CUDA error name>: <description>". */
+kiln_status_t kiln_fail_cuda(kiln_session_t* session, CUresult result, const char* what);
+
+/* Makes the session's context current on this thread for the duration of a call. */
+kiln_status_t kiln_session_enter(kiln_session_t* session);
+void kiln_session_leave(kiln_session_t* session);
+
+/* Names a launch for error messages: kernel name and, with debug info, its ONNX nodes. */
+void kiln_describe_launch(const kiln_session_t* session, uint32_t launch, char* buf, size_t size);
+
+#endif /* KILN_RUNTIME_SESSION_INTERNAL_H */
