@@ -1,0 +1,96 @@
+// Implementation of the shape-inference helpers declared in ShapeUtils.h.
+#include "compiler/Dialect/Kiln/IR/ShapeUtils.h"
+
+#include "mlir/Dialect/Traits.h"
+#include "mlir/IR/Matchers.h"
+
+using namespace mlir;
+using namespace mlir::kiln;
+
+FailureOr<RankedTensorType> shape::rankedOperand(Operation *op, Value v, StringRef what) {
+  if (auto t = dyn_cast_or_null<RankedTensorType>(v ? v.getType() : Type()))
+    return t;
+  return op->emitOpError() << what << " must be a ranked tensor, got "
+                           << (v ? v.getType() : Type());
+}
+
+static ElementsAttr constantElements(Value v) {
+  if (shape::isAbsent(v))
+    return {};
+  Attribute attr;
+  if (!matchPattern(v, m_Constant(&attr)))
+    return {};
+  return dyn_cast<ElementsAttr>(attr);
+}
+
+std::optional<SmallVector<int64_t>> shape::constantInts(Value v) {
+  ElementsAttr elements = constantElements(v);
+  if (!elements || !isa<IntegerType>(elements.getElementType()))
+    return std::nullopt;
+  bool isUnsigned = elements.getElementType().isUnsignedInteger();
+  SmallVector<int64_t> out;
+  out.reserve(elements.getNumElements());
+  for (const APInt &value : elements.getValues<APInt>())
+    out.push_back(isUnsigned ? static_cast<int64_t>(value.getZExtValue()) : value.getSExtValue());
+  return out;
+}
+
+std::optional<SmallVector<double>> shape::constantFloats(Value v) {
+  ElementsAttr elements = constantElements(v);
+  if (!elements || !isa<FloatType>(elements.getElementType()))
+    return std::nullopt;
+  SmallVector<double> out;
+  out.reserve(elements.getNumElements());
+  for (const APFloat &value : elements.getValues<APFloat>()) {
+    APFloat wide = value;
+    bool lost;
+    wide.convert(APFloat::IEEEdouble(), APFloat::rmNearestTiesToEven, &lost);
+    out.push_back(wide.convertToDouble());
+  }
+  return out;
+}
+
+FailureOr<int64_t> shape::normalizeAxis(Operation *op, int64_t axis, int64_t rank,
+                                        StringRef what) {
+  int64_t normalized = axis < 0 ? axis + rank : axis;
+  if (normalized < 0 || normalized >= rank)
+    return op->emitOpError() << what << " " << axis << " is out of range for rank " << rank;
+  return normalized;
+}
+
+FailureOr<SmallVector<int64_t>> shape::broadcastShapes(Operation *op,
+                                                       ArrayRef<ArrayRef<int64_t>> shapes) {
+  SmallVector<int64_t> result;
+  for (ArrayRef<int64_t> s : shapes) {
+    SmallVector<int64_t> next;
+    if (!mlir::OpTrait::util::getBroadcastedShape(result, s, next)) {
+      auto diag = op->emitOpError() << "operand shapes do not broadcast:";
+      for (ArrayRef<int64_t> each : shapes) {
+        diag << " [";
+        llvm::interleave(
+            each, diag,
+            [&](int64_t d) {
+              if (ShapedType::isDynamic(d))
+                diag << "?";
+              else
+                diag << d;
+            },
+            "x");
+        diag << "]";
+      }
+      return diag;
+    }
+    result = std::move(next);
+  }
+  return result;
+}
+
+int64_t shape::product(ArrayRef<int64_t> dims) {
+  int64_t p = 1;
+  for (int64_t d : dims) {
+    if (ShapedType::isDynamic(d))
+      return kDynamic;
+    p *= d;
+  }
+  return p;
+}

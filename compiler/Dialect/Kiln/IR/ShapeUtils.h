@@ -1,0 +1,50 @@
+// Helpers shared by the per-family shape-inference files: operand types, constant operand
+// values, axis normalization and building result types with dynamic dimensions.
+#ifndef KILN_DIALECT_KILN_IR_SHAPEUTILS_H
+#define KILN_DIALECT_KILN_IR_SHAPEUTILS_H
+
+#include "compiler/Dialect/Kiln/IR/KilnOps.h"
+#include "mlir/IR/TypeUtilities.h"
+#include "llvm/ADT/SmallVector.h"
+#include <optional>
+
+namespace mlir::kiln::shape {
+
+constexpr int64_t kDynamic = ShapedType::kDynamic;
+
+/// The ranked tensor type of `v`, or an error on `op` naming the operand when it is
+/// not ranked (kiln ops only take ranked tensors; unranked can only come from a
+/// half-built import).
+FailureOr<RankedTensorType> rankedOperand(Operation *op, Value v, llvm::StringRef what);
+
+/// True when `v` is the `none` value of an absent optional input.
+inline bool isAbsent(Value v) { return !v || isa<NoneType>(v.getType()); }
+
+/// The integer values held by a constant operand (kiln.constant or any ConstantLike
+/// op), or nullopt when `v` is not a constant integer tensor.
+std::optional<llvm::SmallVector<int64_t>> constantInts(Value v);
+/// The floating-point values held by a constant operand, widened to double.
+std::optional<llvm::SmallVector<double>> constantFloats(Value v);
+
+/// Normalizes `axis` into [0, rank) (negative counts from the end) or emits an error.
+FailureOr<int64_t> normalizeAxis(Operation *op, int64_t axis, int64_t rank,
+                                 llvm::StringRef what = "axis");
+
+/// Multidirectional broadcast of shapes; emits an error on `op` when incompatible.
+FailureOr<llvm::SmallVector<int64_t>> broadcastShapes(Operation *op,
+                                                      llvm::ArrayRef<llvm::ArrayRef<int64_t>> shapes);
+
+/// Product of dims, or kDynamic when any is dynamic.
+int64_t product(llvm::ArrayRef<int64_t> dims);
+
+inline RankedTensorType tensorOf(llvm::ArrayRef<int64_t> shape, Type elementType) {
+  return RankedTensorType::get(shape, elementType);
+}
+
+/// Integer ceil/floor division for sizes (positive divisor).
+inline int64_t ceilDiv(int64_t a, int64_t b) { return a >= 0 ? (a + b - 1) / b : -((-a) / b); }
+inline int64_t floorDiv(int64_t a, int64_t b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }
+
+} // namespace mlir::kiln::shape
+
+#endif // KILN_DIALECT_KILN_IR_SHAPEUTILS_H
