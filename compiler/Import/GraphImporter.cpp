@@ -1,0 +1,387 @@
+// Walks an ONNX graph into one func.func of kiln ops: initializers become constants,
+// inputs become arguments, each node is dispatched through the OpTable, and every
+// result type is the model's value_info refined by kiln's shape inference.
+#include "compiler/Import/OnnxImporter.h"
+
+#include "compiler/Dialect/Kiln/IR/KilnOps.h"
+#include "compiler/Import/NodeLocation.h"
+#include "compiler/Import/OpTable.h"
+#include "compiler/Import/TensorImport.h"
+#include "kiln_onnx.pb.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Verifier.h"
+#include "llvm/ADT/StringMap.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/ADT/StringSet.h"
+
+using namespace mlir;
+using namespace ::kiln;
+
+namespace {
+
+class GraphImporter {
+public:
+  GraphImporter(MLIRContext &ctx, const onnx::ModelProto &model, StringRef modelDir,
+                StringRef file)
+      : ctx(ctx), model(model), graph(model.graph()), modelDir(modelDir), file(file),
+        builder(&ctx) {}
+
+  OwningOpRef<ModuleOp> run();
+
+private:
+  LogicalResult readOpsets();
+  LogicalResult checkSupport();
+  LogicalResult importNode(const onnx::NodeProto &node, size_t index);
+  FailureOr<Attribute> importAttribute(const onnx::AttributeProto &attr, Location loc);
+  /// The model's declared type for a value (value_info, graph outputs), if ranked.
+  RankedTensorType declaredType(StringRef name, Location loc, bool &failed);
+  /// The declared type refined by the inferred one; an error when they disagree.
+  FailureOr<RankedTensorType> refine(RankedTensorType declared, RankedTensorType inferred,
+                                     StringRef name, Location loc);
+
+  MLIRContext &ctx;
+  const onnx::ModelProto &model;
+  const onnx::GraphProto &graph;
+  StringRef modelDir, file;
+  OpBuilder builder;
+  llvm::StringMap<int64_t> opsets;
+  llvm::StringMap<const onnx::TypeProto *> valueTypes;
+  llvm::StringMap<Value> values;
+  Value none;
+};
+
+LogicalResult GraphImporter::readOpsets() {
+  for (const auto &opset : model.opset_import()) {
+    std::string domain = opset.domain() == "ai.onnx" ? "" : opset.domain();
+    opsets[domain] = opset.version();
+  }
+  // IR version 2 models predate opset_import and mean opset 1; later models that import
+  // no ai.onnx opset may still use other domains (reported per node by checkSupport).
+  if (!opsets.count(""))
+    opsets[""] = model.ir_version() >= 3 ? 0 : 1;
+  return success();
+}
+
+LogicalResult GraphImporter::checkSupport() {
+  bool ok = true;
+  for (auto [index, node] : llvm::enumerate(graph.node())) {
+    Location loc = nodeLoc(ctx, file, node.name(), node.op_type(), index);
+    std::string domain = node.domain() == "ai.onnx" ? "" : node.domain();
+    if (!domain.empty()) {
+      emitError(loc) << "unsupported operator " << node.op_type() << " of domain '" << domain
+                     << "' (only the default ai.onnx domain is supported)";
+      ok = false;
+      continue;
+    }
+    int64_t opset = opsets[domain];
+    if (opset == 0) {
+      emitError(loc) << "the model imports no ai.onnx opset, so " << node.op_type()
+                     << " has no defined version";
+      ok = false;
+    } else if (!findImportRule(node.op_type(), opset)) {
+      emitError(loc) << "unsupported operator " << node.op_type() << " (opset " << opset << ")";
+      ok = false;
+    }
+  }
+  return success(ok);
+}
+
+RankedTensorType GraphImporter::declaredType(StringRef name, Location loc, bool &failed) {
+  auto it = valueTypes.find(name);
+  if (it == valueTypes.end())
+    return {};
+  std::string error;
+  RankedTensorType type = importTensorType(ctx, *it->second, error);
+  if (!error.empty()) {
+    emitError(loc) << "value '" << name << "': " << error;
+    failed = true;
+  }
+  return type;
+}
+
+FailureOr<RankedTensorType> GraphImporter::refine(RankedTensorType declared,
+                                                  RankedTensorType inferred, StringRef name,
+                                                  Location loc) {
+  if (!declared)
+    return inferred;
+  if (declared.getElementType() != inferred.getElementType() ||
+      declared.getRank() != inferred.getRank() ||
+      failed(verifyCompatibleShape(declared, inferred)))
+    return emitError(loc) << "the model declares " << declared << " for '" << name
+                          << "' but the node produces " << inferred;
+  SmallVector<int64_t> dims;
+  for (auto [d, i] : llvm::zip(declared.getShape(), inferred.getShape()))
+    dims.push_back(ShapedType::isDynamic(d) ? i : d);
+  return RankedTensorType::get(dims, inferred.getElementType());
+}
+
+FailureOr<Attribute> GraphImporter::importAttribute(const onnx::AttributeProto &attr,
+                                                    Location loc) {
+  using A = onnx::AttributeProto;
+  auto type = attr.type();
+  if (type == A::UNDEFINED) { // very old models leave the type out
+    type = attr.has_f()             ? A::FLOAT
+           : attr.has_i()           ? A::INT
+           : attr.has_s()           ? A::STRING
+           : attr.has_t()           ? A::TENSOR
+           : attr.floats_size() > 0 ? A::FLOATS
+           : attr.ints_size() > 0   ? A::INTS
+           : attr.strings_size() > 0 ? A::STRINGS
+                                    : A::UNDEFINED;
+  }
+  switch (type) {
+  case A::FLOAT: return Attribute(builder.getF32FloatAttr(attr.f()));
+  case A::INT: return Attribute(builder.getI64IntegerAttr(attr.i()));
+  case A::STRING: return Attribute(builder.getStringAttr(attr.s()));
+  case A::FLOATS: {
+    SmallVector<float> v(attr.floats().begin(), attr.floats().end());
+    return Attribute(builder.getDenseF32ArrayAttr(v));
+  }
+  case A::INTS: {
+    SmallVector<int64_t> v(attr.ints().begin(), attr.ints().end());
+    return Attribute(builder.getDenseI64ArrayAttr(v));
+  }
+  case A::STRINGS: {
+    SmallVector<StringRef> v(attr.strings().begin(), attr.strings().end());
+    return Attribute(builder.getStrArrayAttr(v));
+  }
+  case A::TENSOR: {
+    std::string error;
+    DenseElementsAttr value = importTensor(ctx, attr.t(), modelDir, error);
+    if (!value)
+      return emitError(loc) << "attribute '" << attr.name() << "': " << error;
+    return Attribute(value);
+  }
+  default:
+    return emitError(loc) << "attribute '" << attr.name() << "' of kind "
+                          << A::AttributeType_Name(type) << " is not supported";
+  }
+}
+
+LogicalResult GraphImporter::importNode(const onnx::NodeProto &node, size_t index) {
+  Location loc = nodeLoc(ctx, file, node.name(), node.op_type(), index);
+  int64_t opset = opsets[""];
+  const OpImportRule *rule = findImportRule(node.op_type(), opset);
+  NodeImport n{node, opset, builder, loc, rule->opName, {}, {}, none};
+
+  int numInputs = node.input_size();
+  if (rule->maxNodeInputs >= 0 && numInputs > rule->maxNodeInputs)
+    return n.error() << "has " << numInputs << " inputs; " << node.op_type() << "-"
+                     << rule->sinceVersion << " takes at most " << rule->maxNodeInputs;
+  int slots = rule->maxNodeInputs < 0 ? numInputs : rule->maxNodeInputs;
+  for (int i = 0; i < slots; ++i) {
+    const std::string name = i < numInputs ? node.input(i) : std::string();
+    if (name.empty()) {
+      n.operands.push_back(none);
+      continue;
+    }
+    Value v = values.lookup(name);
+    if (!v)
+      return n.error() << "input '" << name
+                       << "' is not produced by an earlier node, a graph input or an initializer";
+    n.operands.push_back(v);
+  }
+  for (const auto &attr : node.attribute()) {
+    auto value = importAttribute(attr, loc);
+    if (failed(value))
+      return failure();
+    n.attributes.set(attr.name(), *value);
+  }
+  if (rule->hook && failed(rule->hook(n)))
+    return failure();
+
+  for (int i = 0; i < rule->requiredOperands; ++i)
+    if (i >= static_cast<int>(n.operands.size()) || isa<NoneType>(n.operands[i].getType()))
+      return n.error() << "input #" << i << " is required";
+  if (rule->maxNodeInputs < 0 && n.operands.empty())
+    return n.error() << "needs at least one input";
+
+  std::optional<RegisteredOperationName> opName = RegisteredOperationName::lookup(n.opName, &ctx);
+  if (!opName)
+    return n.error() << "internal error: no registered op " << n.opName;
+  ArrayRef<StringAttr> known = opName->getAttributeNames();
+  for (NamedAttribute attr : n.attributes)
+    if (!llvm::is_contained(known, attr.getName()))
+      return n.error() << "attribute '" << attr.getName().getValue() << "' of " << node.op_type()
+                       << "-" << rule->sinceVersion << " is not supported";
+  for (StringRef required : llvm::split(StringRef(rule->requiredAttrs), ' '))
+    if (!required.empty() && !n.attributes.get(required))
+      return n.error() << "attribute '" << required << "' is required";
+  if (failed(opName->verifyInherentAttrs(n.attributes, [&] { return n.error(); })))
+    return failure();
+
+  // Results: declared types where the model has them (placeholders otherwise), `none`
+  // for optional outputs the node leaves out.
+  int numResults = rule->numResults < 0 ? node.output_size() : rule->numResults;
+  if (node.output_size() > numResults)
+    return n.error() << "has " << node.output_size() << " outputs; kiln's " << n.opName
+                     << " has " << numResults;
+  if (numResults == 0)
+    return n.error() << "has no outputs";
+  SmallVector<Type> placeholders;
+  SmallVector<RankedTensorType> declared;
+  bool bad = false;
+  for (int i = 0; i < numResults; ++i) {
+    bool present = i < node.output_size() && !node.output(i).empty();
+    RankedTensorType type = present ? declaredType(node.output(i), loc, bad) : nullptr;
+    declared.push_back(type);
+    placeholders.push_back(!present ? Type(NoneType::get(&ctx))
+                           : type   ? Type(type)
+                                    : Type(UnrankedTensorType::get(builder.getF32Type())));
+  }
+  if (bad)
+    return failure();
+
+  OperationState state(loc, *opName);
+  state.addOperands(n.operands);
+  state.addAttributes(n.attributes);
+  state.addTypes(placeholders);
+  Operation *op = builder.create(state);
+
+  SmallVector<Type> inferred;
+  if (failed(cast<mlir::kiln::InferShapesOpInterface>(op).inferResultTypes(inferred)))
+    return failure();
+  if (inferred.size() != static_cast<size_t>(numResults))
+    return n.error() << "internal error: shape inference returned " << inferred.size()
+                     << " types for " << numResults << " results";
+  for (int i = 0; i < numResults; ++i) {
+    if (isa<NoneType>(placeholders[i]))
+      continue;
+    auto type = dyn_cast<RankedTensorType>(inferred[i]);
+    if (!type) {
+      // The rank depends on values computed at run time; the model's declaration, if
+      // any, is all there is to go on until shape specialization folds them.
+      auto unranked = dyn_cast<UnrankedTensorType>(inferred[i]);
+      if (!unranked)
+        return n.error() << "internal error: no tensor type inferred for output #" << i;
+      if (!declared[i])
+        return n.error() << "the rank of output '" << node.output(i)
+                         << "' depends on values computed at run time and the model declares "
+                            "no type for it";
+      if (declared[i].getElementType() != unranked.getElementType())
+        return n.error() << "the model declares " << declared[i] << " for '" << node.output(i)
+                         << "' but the node produces elements of type "
+                         << unranked.getElementType();
+      type = declared[i];
+    }
+    auto refined = refine(declared[i], type, node.output(i), loc);
+    if (failed(refined))
+      return failure();
+    op->getResult(i).setType(*refined);
+    values[node.output(i)] = op->getResult(i);
+  }
+  return success();
+}
+
+OwningOpRef<ModuleOp> GraphImporter::run() {
+  Location fileLoc = FileLineColLoc::get(&ctx, file, 0, 0);
+  if (failed(readOpsets()) || failed(checkSupport()))
+    return nullptr;
+  for (const auto &vi : graph.value_info())
+    valueTypes[vi.name()] = &vi.type();
+  for (const auto &out : graph.output())
+    valueTypes[out.name()] = &out.type();
+
+  OwningOpRef<ModuleOp> module = ModuleOp::create(fileLoc);
+  builder.setInsertionPointToEnd(module->getBody());
+  module->getOperation()->setAttr("kiln.source", builder.getStringAttr(file));
+  module->getOperation()->setAttr("kiln.opset", builder.getI64IntegerAttr(opsets[""]));
+  if (!model.producer_name().empty())
+    module->getOperation()->setAttr(
+        "kiln.producer",
+        builder.getStringAttr(model.producer_name() + " " + model.producer_version()));
+
+  // Graph inputs that are also initializers are constants with a default value: kiln
+  // compiles them as constants, like every runtime does for inference.
+  llvm::StringSet<> initializerNames;
+  for (const auto &init : graph.initializer())
+    initializerNames.insert(init.name());
+  SmallVector<Type> argTypes;
+  SmallVector<const onnx::ValueInfoProto *> args;
+  bool ok = true;
+  for (const auto &input : graph.input()) {
+    if (initializerNames.contains(input.name()))
+      continue;
+    Location loc = valueLoc(ctx, file, input.name());
+    std::string error;
+    RankedTensorType type = importTensorType(ctx, input.type(), error);
+    if (!type) {
+      emitError(loc) << "graph input '" << input.name() << "': "
+                     << (error.empty() ? "has no shape (kiln needs at least its rank)" : error);
+      ok = false;
+      continue;
+    }
+    argTypes.push_back(type);
+    args.push_back(&input);
+  }
+  if (!ok)
+    return nullptr;
+
+  auto func = func::FuncOp::create(builder, fileLoc, "main", builder.getFunctionType(argTypes, {}));
+  Block *body = func.addEntryBlock();
+  builder.setInsertionPointToStart(body);
+  for (auto [i, input] : llvm::enumerate(args)) {
+    func.setArgAttr(i, "kiln.name", builder.getStringAttr(input->name()));
+    // Keep symbolic dims' names so shape pinning can refer to them.
+    SmallVector<Attribute> dimParams;
+    bool any = false;
+    for (const auto &dim : input->type().tensor_type().shape().dim()) {
+      dimParams.push_back(builder.getStringAttr(dim.dim_param()));
+      any |= !dim.dim_param().empty();
+    }
+    if (any)
+      func.setArgAttr(i, "kiln.dim_params", builder.getArrayAttr(dimParams));
+    BlockArgument arg = body->getArgument(i);
+    arg.setLoc(valueLoc(ctx, file, input->name()));
+    values[input->name()] = arg;
+  }
+  none = mlir::kiln::NoneOp::create(builder, fileLoc);
+  for (const auto &init : graph.initializer()) {
+    Location loc = valueLoc(ctx, file, init.name());
+    std::string error;
+    DenseElementsAttr value = importTensor(ctx, init, modelDir, error);
+    if (!value) {
+      emitError(loc) << "initializer '" << init.name() << "': " << error;
+      return nullptr;
+    }
+    values[init.name()] = mlir::kiln::ConstantOp::create(builder, loc, value);
+  }
+
+  for (auto [index, node] : llvm::enumerate(graph.node()))
+    if (failed(importNode(node, index)))
+      return nullptr;
+
+  SmallVector<Value> results;
+  for (const auto &output : graph.output()) {
+    Value v = values.lookup(output.name());
+    if (!v) {
+      emitError(valueLoc(ctx, file, output.name()))
+          << "graph output '" << output.name() << "' is not produced by any node or input";
+      return nullptr;
+    }
+    results.push_back(v);
+  }
+  if (results.empty()) {
+    emitError(fileLoc) << "the graph has no outputs";
+    return nullptr;
+  }
+  func::ReturnOp::create(builder, fileLoc, results);
+  func.setType(builder.getFunctionType(argTypes, TypeRange(ValueRange(results))));
+  for (auto [i, output] : llvm::enumerate(graph.output()))
+    func.setResultAttr(i, "kiln.name", builder.getStringAttr(output.name()));
+  if (none.use_empty())
+    none.getDefiningOp()->erase();
+
+  if (failed(mlir::verify(*module)))
+    return nullptr;
+  return module;
+}
+
+} // namespace
+
+OwningOpRef<ModuleOp> (::kiln::importOnnxModel)(MLIRContext &context, const onnx::ModelProto &model,
+                                            StringRef modelDir, StringRef displayName) {
+  loadImportDialects(context);
+  return GraphImporter(context, model, modelDir, displayName).run();
+}

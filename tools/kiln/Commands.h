@@ -1,0 +1,15 @@
+// The subcommands of the kiln CLI: each registers its options on a CLI11 app and runs.
+#ifndef KILN_TOOLS_KILN_COMMANDS_H
+#define KILN_TOOLS_KILN_COMMANDS_H
+
+#include <CLI/CLI.hpp>
+#include <functional>
+
+namespace kiln::cli {
+
+/// Adds `kiln compile` to `app`; the returned callback runs it and gives the exit code.
+std::function<int()> addCompileCommand(CLI::App &app);
+
+} // namespace kiln::cli
+
+#endif // KILN_TOOLS_KILN_COMMANDS_H
