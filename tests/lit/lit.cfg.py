@@ -1,0 +1,16 @@
+# lit configuration: .mlir tests run kiln-opt, .py tests generate an ONNX model and run kiln.
+import os
+import lit.formats
+
+config.name = "kiln"
+config.test_format = lit.formats.ShTest(execute_external=False)
+config.suffixes = [".mlir", ".py", ".test"]
+config.excludes = ["lit.cfg.py", "lit.site.cfg.py", "lib"]
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = os.path.join(config.kiln_obj_root, "tests", "lit")
+
+# Model builders shared by the .py tests live in tests/lit/lib.
+config.environment["PYTHONPATH"] = os.path.join(config.test_source_root, "lib")
+config.environment["PATH"] = os.pathsep.join(
+    [config.kiln_tools_dir, config.llvm_tools_dir, config.environment.get("PATH", "")])
+config.substitutions.append(("%python", config.python_executable))
