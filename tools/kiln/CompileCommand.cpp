@@ -1,12 +1,15 @@
-// `kiln compile`: imports an ONNX model and prints or writes the IR of the requested stage.
+// `kiln compile`: imports an ONNX model, runs the pipeline up to the requested stage, and
+// prints or writes that stage's IR.
 #include "Commands.h"
 #include "Diagnostics.h"
 
 #include "compiler/Import/OnnxImporter.h"
+#include "compiler/Pipeline/Pipeline.h"
 
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/IR/OperationSupport.h"
+#include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
 #include "llvm/ADT/MapVector.h"
 #include "llvm/Support/ToolOutputFile.h"
@@ -24,6 +27,8 @@ struct CompileOptions {
   bool printWeights = false;
   bool locations = false;
   bool stats = false;
+  std::vector<std::string> shapes;
+  int64_t batch = 0;
 };
 
 // Tensors larger than this print as `dense_resource<__elided__>` unless --print-weights.
@@ -49,9 +54,23 @@ void printStats(ModuleOp module) {
 
 int runCompile(const CompileOptions &opts) {
   MLIRContext context;
+  // Diagnostics name the ONNX node; dumping the generic op form would only add noise.
+  context.printOpOnDiagnostic(false);
   ::kiln::cli::StderrDiagnostics diagnostics(context);
   OwningOpRef<ModuleOp> module = ::kiln::importOnnxFile(context, opts.model);
   if (!module)
+    return 1;
+  ::kiln::Stage stage = *::kiln::parseStage(opts.emit);
+  if (stage == ::kiln::Stage::Onnx && (!opts.shapes.empty() || opts.batch != 0)) {
+    fmt::print(stderr, "kiln: --shape and --batch apply from the static stage on\n");
+    return 1;
+  }
+  PassManager pm(&context);
+  ::kiln::PipelineOptions pipeline;
+  pipeline.shapes = opts.shapes;
+  pipeline.batch = opts.batch;
+  ::kiln::buildKilnPipeline(pm, pipeline, stage);
+  if (failed(pm.run(*module)))
     return 1;
   if (opts.stats)
     printStats(*module);
@@ -77,13 +96,21 @@ int runCompile(const CompileOptions &opts) {
 std::function<int()> (::kiln::cli::addCompileCommand)(CLI::App &app) {
   auto opts = std::make_shared<CompileOptions>();
   CLI::App *cmd = app.add_subcommand(
-      "compile", "Compile an ONNX model. Available stage: --emit=onnx (the imported kiln IR)");
+      "compile", "Compile an ONNX model and print the IR of a stage (--emit=onnx|static)");
   cmd->add_option("model", opts->model, "The ONNX model (.onnx)")
       ->required()
       ->check(CLI::ExistingFile);
-  cmd->add_option("--emit", opts->emit, "Stage whose IR to print: onnx (one kiln op per ONNX node)")
+  cmd->add_option("--emit", opts->emit,
+                  "Stage whose IR to print: onnx (one kiln op per ONNX node) or static "
+                  "(shapes pinned, graph simplified)")
       ->required()
-      ->check(CLI::IsMember({"onnx"}));
+      ->check(CLI::IsMember(::kiln::stageNames()));
+  cmd->add_option("--shape", opts->shapes,
+                  "Pin an input's shape, as name=1x3x224x224 (repeatable; static stage on)")
+      ->take_all();
+  cmd->add_option("--batch", opts->batch,
+                  "Size of every input's dynamic leading dimension (static stage on)")
+      ->check(CLI::PositiveNumber);
   cmd->add_option("-o,--output", opts->output, "Write the IR to this file instead of stdout");
   cmd->add_flag("--print-weights", opts->printWeights,
                 "Print every constant in full (by default tensors over 64 elements are elided)");

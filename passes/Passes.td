@@ -1,0 +1,149 @@
+// Declarations of kiln's graph passes: names, options and before/after documentation.
+#ifndef KILN_PASSES_TD
+#define KILN_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def SpecializeShapesPass : Pass<"kiln-specialize-shapes", "func::FuncOp"> {
+  let summary = "Pin the input shapes and make every type in the function static";
+  let description = [{
+    Rewrites the argument types from the `shapes` and `batch` options (static
+    dimensions already in the model are kept; a pinned size that contradicts one
+    is an error), then walks the ops in order, re-runs each op's shape inference
+    and refines its result types. Any value still dynamic at the end is an error
+    naming the op (its location), the result and the dimension.
+
+    Before (`--kiln-specialize-shapes="shapes=x=1x3x8x8"`):
+
+    ```mlir
+    func.func @main(%x: tensor<?x3x?x?xf32> {kiln.name = "x"}) -> tensor<?x3x?x?xf32> {
+      %y = kiln.relu %x : (tensor<?x3x?x?xf32>) -> tensor<?x3x?x?xf32>
+      return %y : tensor<?x3x?x?xf32>
+    }
+    ```
+
+    After:
+
+    ```mlir
+    func.func @main(%x: tensor<1x3x8x8xf32> {kiln.name = "x"}) -> tensor<1x3x8x8xf32> {
+      %y = kiln.relu %x : (tensor<1x3x8x8xf32>) -> tensor<1x3x8x8xf32>
+      return %y : tensor<1x3x8x8xf32>
+    }
+    ```
+  }];
+  let options = [
+    ListOption<"shapes", "shapes", "std::string",
+               "Input shapes as name=D0xD1x... (name is the input's kiln.name, or "
+               "#i for the i-th input when it has none)">,
+    Option<"batch", "batch", "int64_t", /*default=*/"0",
+           "Size of every input's dynamic leading dimension (0: leave unset)">,
+  ];
+}
+
+def RemoveIdentityPass : Pass<"kiln-remove-identity", "func::FuncOp"> {
+  let summary = "Remove kiln.identity and inference-mode kiln.dropout";
+  let description = [{
+    Identity is forwarded to its input. Dropout whose `training_mode` is absent
+    or a constant false is the identity on `data`; it is removed when its
+    `mask` result is unused (a used mask is left for later lowering).
+
+    Before:
+
+    ```mlir
+    %a = kiln.identity %x : (tensor<4xf32>) -> tensor<4xf32>
+    %y, %m = kiln.dropout %a, %none, %none : (tensor<4xf32>, none, none) -> (tensor<4xf32>, none)
+    return %y : tensor<4xf32>
+    ```
+
+    After:
+
+    ```mlir
+    return %x : tensor<4xf32>
+    ```
+  }];
+}
+
+def FoldBatchNormPass : Pass<"kiln-fold-batchnorm", "func::FuncOp"> {
+  let summary = "Fold inference BatchNormalization into the preceding Conv or Gemm";
+  let description = [{
+    With all of BN's operands constant and the producer's weight constant,
+    `W' = W * s` and `b' = (b - mean) * s + B` with `s = scale / sqrt(var + eps)`
+    per output channel (Conv: axis 0 of W; Gemm: the output column, honouring
+    `transB`, `alpha` and `beta`). Arithmetic is done in double and stored in
+    the weight's element type (f32 and f64 only). The producer must have BN as
+    its only user, its bias must be absent or constant (for Gemm: a scalar or
+    one value per column), and the folded op's location fuses both nodes'.
+
+    Before:
+
+    ```mlir
+    %c = kiln.conv %x, %w, %b : (...) -> tensor<1x2x4x4xf32>
+    %y, %rm, %rv = kiln.batch_normalization %c, %s, %bb, %m, %v : (...) -> (tensor<1x2x4x4xf32>, none, none)
+    ```
+
+    After:
+
+    ```mlir
+    %w2 = kiln.constant dense<...> : tensor<2x1x1x1xf32>
+    %b2 = kiln.constant dense<...> : tensor<2xf32>
+    %y = kiln.conv %x, %w2, %b2 : (...) -> tensor<1x2x4x4xf32>
+    ```
+  }];
+}
+
+def SimplifyShapesPass : Pass<"kiln-simplify-shapes", "func::FuncOp"> {
+  let summary = "Turn static data-movement ops into reshapes and merge or drop redundant ones";
+  let description = [{
+    - flatten, squeeze and unsqueeze with static types become a reshape to a
+      constant shape;
+    - reshape of reshape becomes one reshape (to the outer static type);
+    - reshape and transpose whose result type equals their static input type
+      are removed;
+    - transpose of transpose becomes one transpose with the composed
+      permutation, and an identity permutation is removed.
+
+    Before:
+
+    ```mlir
+    %a = kiln.flatten %x {axis = 1 : i64} : (tensor<2x3x4xf32>) -> tensor<2x12xf32>
+    %b = kiln.transpose %y {perm = array<i64: 1, 0, 2>} : (tensor<2x3x4xf32>) -> tensor<3x2x4xf32>
+    %c = kiln.transpose %b {perm = array<i64: 1, 0, 2>} : (tensor<3x2x4xf32>) -> tensor<2x3x4xf32>
+    ```
+
+    After:
+
+    ```mlir
+    %s = kiln.constant dense<[2, 12]> : tensor<2xi64>
+    %a = kiln.reshape %x, %s : (tensor<2x3x4xf32>, tensor<2xi64>) -> tensor<2x12xf32>
+    // uses of %c use %y
+    ```
+  }];
+}
+
+def MatMulBiasPass : Pass<"kiln-matmul-bias", "func::FuncOp"> {
+  let summary = "Fuse MatMul with a constant weight and a following bias Add into Gemm";
+  let description = [{
+    `matmul(A, B) + bias` with B a constant K x N matrix, bias a constant 1-D
+    tensor of N elements and the matmul used only by the add becomes
+    `gemm(A, B, bias)`. A of rank > 2 with a static shape is reshaped to
+    (prod(leading) x K) around the gemm. The new ops carry the fused location
+    of the matmul and the add.
+
+    Before:
+
+    ```mlir
+    %m = kiln.matmul %a, %w : (tensor<2x8x4xf32>, tensor<4x3xf32>) -> tensor<2x8x3xf32>
+    %y = kiln.add %m, %b : (tensor<2x8x3xf32>, tensor<3xf32>) -> tensor<2x8x3xf32>
+    ```
+
+    After:
+
+    ```mlir
+    %a2 = kiln.reshape %a, %s0 : (tensor<2x8x4xf32>, tensor<2xi64>) -> tensor<16x4xf32>
+    %g = kiln.gemm %a2, %w, %b : (tensor<16x4xf32>, tensor<4x3xf32>, tensor<3xf32>) -> tensor<16x3xf32>
+    %y = kiln.reshape %g, %s1 : (tensor<16x3xf32>, tensor<3xi64>) -> tensor<2x8x3xf32>
+    ```
+  }];
+}
+
+#endif // KILN_PASSES_TD

@@ -1,0 +1,254 @@
+// kiln-specialize-shapes: pins the function's input shapes and re-runs shape inference op by
+// op so that every type becomes static, reporting the first values that cannot.
+#include "passes/Passes.h"
+
+#include "compiler/Dialect/Kiln/IR/KilnOps.h"
+
+#include "mlir/IR/BuiltinTypes.h"
+#include "llvm/ADT/StringMap.h"
+#include "llvm/Support/Debug.h"
+
+#define DEBUG_TYPE "kiln-specialize-shapes"
+
+namespace mlir::kiln {
+#define GEN_PASS_DEF_SPECIALIZESHAPESPASS
+#include "passes/Passes.h.inc"
+} // namespace mlir::kiln
+
+using namespace mlir;
+using namespace mlir::kiln;
+
+namespace {
+
+/// Called after each op's result types are refined, before the next op is inferred, so
+/// that a shape subgraph (Shape -> Gather -> Concat -> Reshape) can be folded to
+/// constants that the following ops' inference then reads. It may replace or erase the
+/// op it is given (and nothing after it). Without one, such subgraphs stay dynamic and
+/// the final check reports them.
+using FoldAfterInference = llvm::function_ref<LogicalResult(Operation *)>;
+
+/// The ONNX name of input `index` (set by the importer), or "#index" for hand-written IR.
+std::string inputName(func::FuncOp func, unsigned index) {
+  if (auto name = func.getArgAttrOfType<StringAttr>(index, "kiln.name"))
+    return name.getValue().str();
+  return "#" + std::to_string(index);
+}
+
+/// "1x3x224x224" -> {1, 3, 224, 224}; the empty string is a scalar.
+std::optional<SmallVector<int64_t>> parseDims(StringRef text) {
+  SmallVector<int64_t> dims;
+  if (text.empty())
+    return dims;
+  SmallVector<StringRef> parts;
+  text.split(parts, 'x');
+  for (StringRef part : parts) {
+    int64_t size;
+    if (part.getAsInteger(10, size) || size <= 0)
+      return std::nullopt;
+    dims.push_back(size);
+  }
+  return dims;
+}
+
+/// Applies `pinned` to input `name` of `type`; sizes the model already fixes must agree.
+FailureOr<RankedTensorType> pinInput(Location loc, StringRef name, RankedTensorType type,
+                                     ArrayRef<int64_t> pinned) {
+  if (type.getRank() != static_cast<int64_t>(pinned.size())) {
+    emitError(loc) << "input '" << name << "' has rank " << type.getRank() << " (" << type
+                   << ") but its pinned shape has " << pinned.size() << " dimensions";
+    return failure();
+  }
+  for (auto [d, pair] : llvm::enumerate(llvm::zip(type.getShape(), pinned))) {
+    auto [model, pin] = pair;
+    if (!ShapedType::isDynamic(model) && model != pin) {
+      emitError(loc) << "input '" << name << "' dimension " << d << " is " << model
+                     << " in the model but was pinned to " << pin;
+      return failure();
+    }
+  }
+  return RankedTensorType::get(pinned, type.getElementType());
+}
+
+/// Sets the argument types from the `shapes` specs and `batch`; reports every bad spec.
+LogicalResult pinArguments(func::FuncOp func, ArrayRef<std::string> specs, int64_t batch) {
+  llvm::StringMap<unsigned> byName;
+  for (unsigned i = 0; i < func.getNumArguments(); ++i)
+    byName[inputName(func, i)] = i;
+
+  bool ok = true;
+  llvm::StringMap<bool> seen;
+  for (StringRef spec : specs) {
+    auto [name, dimsText] = spec.split('=');
+    auto dims = parseDims(dimsText);
+    if (name.empty() || !spec.contains('=') || !dims) {
+      emitError(func.getLoc()) << "shapes: expected name=D0xD1x... with positive sizes, got '"
+                               << spec << "'";
+      ok = false;
+      continue;
+    }
+    auto it = byName.find(name);
+    if (it == byName.end()) {
+      auto diag = emitError(func.getLoc()) << "shapes: the model has no input named '" << name
+                                           << "' (inputs:";
+      for (unsigned i = 0; i < func.getNumArguments(); ++i)
+        diag << " '" << inputName(func, i) << "'";
+      diag << ")";
+      ok = false;
+      continue;
+    }
+    if (!seen.insert({name, true}).second) {
+      emitError(func.getLoc()) << "shapes: input '" << name << "' is given twice";
+      ok = false;
+      continue;
+    }
+    BlockArgument arg = func.getArgument(it->second);
+    auto type = dyn_cast<RankedTensorType>(arg.getType());
+    if (!type) {
+      emitError(arg.getLoc()) << "input '" << name << "' is not a ranked tensor: " << arg.getType();
+      ok = false;
+      continue;
+    }
+    auto pinned = pinInput(arg.getLoc(), name, type, *dims);
+    if (failed(pinned)) {
+      ok = false;
+      continue;
+    }
+    arg.setType(*pinned);
+  }
+
+  if (batch < 0) {
+    emitError(func.getLoc()) << "batch must be positive, got " << batch;
+    return failure();
+  }
+  if (batch > 0) {
+    for (BlockArgument arg : func.getArguments()) {
+      auto type = dyn_cast<RankedTensorType>(arg.getType());
+      if (!type || type.getRank() == 0 || !type.isDynamicDim(0))
+        continue;
+      SmallVector<int64_t> dims(type.getShape());
+      dims[0] = batch;
+      arg.setType(RankedTensorType::get(dims, type.getElementType()));
+    }
+  }
+  return success(ok);
+}
+
+/// The declared type `current` refined with what inference now knows: static sizes from
+/// either side, the declared type where inference cannot tell the rank.
+FailureOr<Type> refineType(Operation *op, unsigned index, Type current, Type inferred) {
+  auto known = dyn_cast<RankedTensorType>(inferred);
+  auto declared = dyn_cast<RankedTensorType>(current);
+  if (!known || !declared)
+    return current;
+  if (known.getElementType() != declared.getElementType() ||
+      known.getRank() != declared.getRank()) {
+    op->emitError() << "result #" << index << " is declared " << declared
+                    << " but with the pinned input shapes it is " << known;
+    return failure();
+  }
+  SmallVector<int64_t> dims;
+  for (auto [d, pair] : llvm::enumerate(llvm::zip(declared.getShape(), known.getShape()))) {
+    auto [was, now] = pair;
+    if (!ShapedType::isDynamic(was) && !ShapedType::isDynamic(now) && was != now) {
+      op->emitError() << "result #" << index << " dimension " << d << " is declared " << was
+                      << " but with the pinned input shapes it is " << now;
+      return failure();
+    }
+    dims.push_back(ShapedType::isDynamic(now) ? was : now);
+  }
+  return Type(RankedTensorType::get(dims, declared.getElementType(), declared.getEncoding()));
+}
+
+/// Re-infers every kiln op in program order, so each sees its operands' refined types.
+LogicalResult refineResultTypes(func::FuncOp func, FoldAfterInference foldAfterInference) {
+  for (Block &block : func.getBody()) {
+    for (Operation &op : llvm::make_early_inc_range(block)) {
+      auto infer = dyn_cast<InferShapesOpInterface>(&op);
+      if (!infer)
+        continue;
+      SmallVector<Type> inferred;
+      if (failed(infer.inferResultTypes(inferred)))
+        return failure();
+      if (inferred.size() != op.getNumResults())
+        return op.emitOpError() << "inferred " << inferred.size() << " result types for "
+                                << op.getNumResults() << " results";
+      for (auto [i, result] : llvm::enumerate(op.getResults())) {
+        auto refined = refineType(&op, i, result.getType(), inferred[i]);
+        if (failed(refined))
+          return failure();
+        result.setType(*refined);
+      }
+      LLVM_DEBUG(llvm::dbgs() << "refined " << op << "\n");
+      if (foldAfterInference && failed(foldAfterInference(&op)))
+        return failure();
+    }
+  }
+  return success();
+}
+
+void updateFunctionType(func::FuncOp func) {
+  Operation *terminator = func.getBody().back().getTerminator();
+  func.setType(FunctionType::get(func.getContext(), func.getBody().getArgumentTypes(),
+                                 terminator->getOperandTypes()));
+}
+
+/// The first dynamic dimension of `t`, if any.
+std::optional<unsigned> firstDynamicDim(Type t) {
+  auto ranked = dyn_cast<RankedTensorType>(t);
+  if (!ranked)
+    return std::nullopt;
+  for (unsigned d = 0; d < ranked.getRank(); ++d)
+    if (ranked.isDynamicDim(d))
+      return d;
+  return std::nullopt;
+}
+
+/// Reports the values that stay dynamic. Only the roots are named: an op whose operands
+/// are all static but whose result is not (its size depends on values known at run time
+/// only); everything downstream of a root is dynamic because of it.
+LogicalResult checkAllStatic(func::FuncOp func) {
+  bool ok = true;
+  for (auto [i, arg] : llvm::enumerate(func.getArguments())) {
+    if (auto d = firstDynamicDim(arg.getType())) {
+      std::string name = inputName(func, i);
+      emitError(arg.getLoc()) << "input '" << name << "' is still dynamic in dimension " << *d
+                              << " (" << arg.getType() << "): pin it with `--shape " << name
+                              << "=D0xD1x...` or `--batch N`";
+      ok = false;
+    }
+  }
+  if (!ok)
+    return failure();
+  func.walk([&](Operation *op) {
+    if (llvm::any_of(op->getOperandTypes(), [](Type t) { return firstDynamicDim(t).has_value(); }))
+      return;
+    for (auto [i, result] : llvm::enumerate(op->getResults())) {
+      if (auto d = firstDynamicDim(result.getType())) {
+        op->emitError() << "result #" << i << " of " << op->getName()
+                        << " is still dynamic in dimension " << *d << " (" << result.getType()
+                        << "): its size depends on values computed at run time";
+        ok = false;
+      }
+    }
+  });
+  return success(ok);
+}
+
+struct SpecializeShapesPass : kiln::impl::SpecializeShapesPassBase<SpecializeShapesPass> {
+  using SpecializeShapesPassBase::SpecializeShapesPassBase;
+
+  void runOnOperation() override {
+    func::FuncOp func = getOperation();
+    if (func.isExternal())
+      return;
+    SmallVector<std::string> specs(shapes.begin(), shapes.end());
+    if (failed(pinArguments(func, specs, batch)) ||
+        failed(refineResultTypes(func, /*foldAfterInference=*/nullptr)))
+      return signalPassFailure();
+    updateFunctionType(func);
+    if (failed(checkAllStatic(func)))
+      return signalPassFailure();
+  }
+};
+
+} // namespace
