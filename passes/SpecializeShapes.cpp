@@ -1,6 +1,7 @@
 // kiln-specialize-shapes: pins the function's input shapes and re-runs shape inference op by
 // op so that every type becomes static, reporting the first values that cannot.
 #include "passes/Passes.h"
+#include "passes/FoldConstants.h"
 
 #include "compiler/Dialect/Kiln/IR/KilnOps.h"
 
@@ -243,7 +244,7 @@ struct SpecializeShapesPass : kiln::impl::SpecializeShapesPassBase<SpecializeSha
       return;
     SmallVector<std::string> specs(shapes.begin(), shapes.end());
     if (failed(pinArguments(func, specs, batch)) ||
-        failed(refineResultTypes(func, /*foldAfterInference=*/nullptr)))
+        failed(refineResultTypes(func, foldToConstants)))
       return signalPassFailure();
     updateFunctionType(func);
     if (failed(checkAllStatic(func)))

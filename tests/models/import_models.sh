@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Exports resnet18, resnet50, mobilenet_v2, squeezenet1_1 and a two-layer
 # nn.TransformerEncoder, imports each with `kiln compile --emit=onnx`, and checks that the
-# IR verified and holds the ops each architecture is made of.
+# IR verified and holds the ops each architecture is made of; then that `--emit=static`
+# leaves no dynamic dimension and no Shape/Identity/BatchNormalization/Dropout op.
 set -euo pipefail
 kiln=$1
 out=$2
@@ -20,7 +21,17 @@ expect() { # model, then op names that must appear
       echo "FAIL $model: no kiln.$op in the IR"; fail=1
     fi
   done
-  echo "ok   $model: $(grep -c '= kiln\.' <<<"$ir") kiln ops"
+  local static
+  if ! static=$("$kiln" compile "$out/$model.onnx" --emit=static 2>&1); then
+    echo "FAIL $model: --emit=static failed"; echo "$static" | head -20; fail=1; return
+  fi
+  if grep -qE 'tensor<([0-9]+x)*\?' <<<"$static"; then
+    echo "FAIL $model: a dynamic dimension is left after --emit=static"; fail=1
+  fi
+  if grep -qE '= kiln\.(shape|identity|batch_normalization|dropout) ' <<<"$static"; then
+    echo "FAIL $model: shape/identity/batch_normalization/dropout left after --emit=static"; fail=1
+  fi
+  echo "ok   $model: $(grep -c '= kiln\.' <<<"$ir") kiln ops imported, $(grep -c '= kiln\.' <<<"$static") static"
 }
 expect resnet18 conv relu max_pool add global_average_pool flatten gemm
 expect resnet50 conv relu max_pool add global_average_pool flatten gemm

@@ -14,8 +14,7 @@
 // The error is located at the op, whose NameLoc carries the node name for kiln's CLI;
 // MLIR's own printer shows only the file part.
 // NODE: model.onnx:0:0: error: result #0 of kiln.reshape is still dynamic in dimension 1
-func.func @main(%x: tensor<?x3x?xf32> {kiln.name = "x"}) -> tensor<1x?xf32> {
-  %shape = kiln.shape %x {start = 1 : i64} : (tensor<?x3x?xf32>) -> tensor<2xi64>
+func.func @main(%x: tensor<?x3x?xf32> {kiln.name = "x"}, %shape: tensor<2xi64> {kiln.name = "s"}) -> tensor<1x?xf32> {
   %r = kiln.reshape %x, %shape : (tensor<?x3x?xf32>, tensor<2xi64>) -> tensor<1x?xf32> loc("/layer/Reshape_1"("model.onnx":0:0))
   return %r : tensor<1x?xf32>
 }

@@ -1,0 +1,22 @@
+// Constant folding of kiln ops through the reference evaluator's kernels.
+#ifndef KILN_PASSES_FOLDCONSTANTS_H
+#define KILN_PASSES_FOLDCONSTANTS_H
+
+#include "mlir/IR/Operation.h"
+
+namespace mlir::kiln {
+
+/// Replaces `op` by kiln.constant results when its value is known at compile time:
+/// kiln.shape and kiln.size of a static tensor, and any op whose operands are all
+/// constants (or none) and whose results are static, computed by its reference kernel.
+/// Results over kFoldLimitElements are folded only when no constant operand has
+/// another user, so weights are never duplicated. Returns failure only when the kernel
+/// reports a data error (emitted on `op`); an op that cannot be folded is left alone.
+LogicalResult foldToConstants(Operation *op);
+
+/// Largest result (in elements) that folding may create from shared constants.
+constexpr int64_t kFoldLimitElements = 1 << 16;
+
+} // namespace mlir::kiln
+
+#endif // KILN_PASSES_FOLDCONSTANTS_H
