@@ -23,12 +23,20 @@ def vision(name):
     return make
 
 
+def googlenet():
+    # aux_logits only matter in training; init_weights keeps torchvision's own init.
+    return torchvision.models.googlenet(aux_logits=False, init_weights=True), \
+        torch.randn(1, 3, 224, 224)
+
+
 MODELS = {
     "resnet18": vision("resnet18"),
     "resnet50": vision("resnet50"),
     "mobilenet_v2": vision("mobilenet_v2"),
     "squeezenet1_1": vision("squeezenet1_1"),
     "transformer_encoder": transformer_encoder,
+    "googlenet": googlenet,
+    "densenet121": vision("densenet121"),
 }
 
 

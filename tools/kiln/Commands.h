@@ -10,6 +10,9 @@ namespace kiln::cli {
 /// Adds `kiln compile` to `app`; the returned callback runs it and gives the exit code.
 std::function<int()> addCompileCommand(CLI::App &app);
 
+/// Adds `kiln run` to `app`.
+std::function<int()> addRunCommand(CLI::App &app);
+
 } // namespace kiln::cli
 
 #endif // KILN_TOOLS_KILN_COMMANDS_H

@@ -3,13 +3,11 @@
 #include "Commands.h"
 #include "Diagnostics.h"
 
-#include "compiler/Import/OnnxImporter.h"
-#include "compiler/Pipeline/Pipeline.h"
+#include "Frontend.h"
 
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/IR/OperationSupport.h"
-#include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
 #include "llvm/ADT/MapVector.h"
 #include "llvm/Support/ToolOutputFile.h"
@@ -27,8 +25,7 @@ struct CompileOptions {
   bool printWeights = false;
   bool locations = false;
   bool stats = false;
-  std::vector<std::string> shapes;
-  int64_t batch = 0;
+  ::kiln::PipelineOptions pipeline;
 };
 
 // Tensors larger than this print as `dense_resource<__elided__>` unless --print-weights.
@@ -54,23 +51,10 @@ void printStats(ModuleOp module) {
 
 int runCompile(const CompileOptions &opts) {
   MLIRContext context;
-  // Diagnostics name the ONNX node; dumping the generic op form would only add noise.
-  context.printOpOnDiagnostic(false);
   ::kiln::cli::StderrDiagnostics diagnostics(context);
-  OwningOpRef<ModuleOp> module = ::kiln::importOnnxFile(context, opts.model);
+  OwningOpRef<ModuleOp> module =
+      ::kiln::cli::loadModel(context, opts.model, *::kiln::parseStage(opts.emit), opts.pipeline);
   if (!module)
-    return 1;
-  ::kiln::Stage stage = *::kiln::parseStage(opts.emit);
-  if (stage == ::kiln::Stage::Onnx && (!opts.shapes.empty() || opts.batch != 0)) {
-    fmt::print(stderr, "kiln: --shape and --batch apply from the static stage on\n");
-    return 1;
-  }
-  PassManager pm(&context);
-  ::kiln::PipelineOptions pipeline;
-  pipeline.shapes = opts.shapes;
-  pipeline.batch = opts.batch;
-  ::kiln::buildKilnPipeline(pm, pipeline, stage);
-  if (failed(pm.run(*module)))
     return 1;
   if (opts.stats)
     printStats(*module);
@@ -105,12 +89,7 @@ std::function<int()> (::kiln::cli::addCompileCommand)(CLI::App &app) {
                   "(shapes pinned, graph simplified)")
       ->required()
       ->check(CLI::IsMember(::kiln::stageNames()));
-  cmd->add_option("--shape", opts->shapes,
-                  "Pin an input's shape, as name=1x3x224x224 (repeatable; static stage on)")
-      ->take_all();
-  cmd->add_option("--batch", opts->batch,
-                  "Size of every input's dynamic leading dimension (static stage on)")
-      ->check(CLI::PositiveNumber);
+  ::kiln::cli::addShapeOptions(cmd, opts->pipeline);
   cmd->add_option("-o,--output", opts->output, "Write the IR to this file instead of stdout");
   cmd->add_flag("--print-weights", opts->printWeights,
                 "Print every constant in full (by default tensors over 64 elements are elided)");

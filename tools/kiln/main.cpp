@@ -8,6 +8,7 @@ int main(int argc, char **argv) {
   app.set_version_flag("--version", std::string("kiln ") + KILN_VERSION);
   app.require_subcommand(1);
   std::function<int()> compile = ::kiln::cli::addCompileCommand(app);
+  std::function<int()> run = ::kiln::cli::addRunCommand(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError &e) {
@@ -17,5 +18,7 @@ int main(int argc, char **argv) {
   }
   if (app.got_subcommand("compile"))
     return compile();
+  if (app.got_subcommand("run"))
+    return run();
   return 1;
 }

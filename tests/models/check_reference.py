@@ -1,0 +1,62 @@
+#!/usr/bin/env python3
+"""Compares kiln's reference evaluation after all passes with PyTorch, per model.
+
+Usage: check_reference.py KILN MODEL_DIR WORK_DIR NAME [NAME ...]
+For each model (exported by export_models.py into MODEL_DIR), runs
+`kiln run --reference` on seeded random inputs, runs the same PyTorch model (rebuilt
+with the same seed) on the inputs kiln wrote, and requires a relative error
+||kiln - torch|| / ||torch|| below 1e-4. Prints one line per model; exits 1 on any
+failure.
+"""
+import os
+import subprocess
+import sys
+
+import numpy as np
+import torch
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import export_models  # noqa: E402
+
+TOLERANCE = 1e-4
+
+
+def main():
+    if len(sys.argv) < 5:
+        print(__doc__, file=sys.stderr)
+        return 2
+    kiln, model_dir, work = sys.argv[1:4]
+    failed = 0
+    for name in sys.argv[4:]:
+        out = os.path.join(work, name)
+        onnx_path = os.path.join(model_dir, name + ".onnx")
+        proc = subprocess.run([kiln, "run", onnx_path, "--reference", "--seed", "1",
+                               "--output-dir", out], capture_output=True, text=True)
+        if proc.returncode != 0:
+            print(f"FAIL {name}: kiln run failed\n{proc.stderr}")
+            failed += 1
+            continue
+        torch.manual_seed(0)
+        model, _ = export_models.MODELS[name]()
+        export_models.randomize_batchnorm(model)
+        model.eval()
+        x = torch.from_numpy(np.load(os.path.join(out, "input_input.npy")))
+        with torch.no_grad():
+            expected = model(x).numpy().astype(np.float64)
+        got = np.load(os.path.join(out, "output.npy")).astype(np.float64)
+        if got.shape != expected.shape:
+            print(f"FAIL {name}: shape {got.shape}, PyTorch {expected.shape}")
+            failed += 1
+            continue
+        rel = np.linalg.norm(got - expected) / np.linalg.norm(expected)
+        worst = np.abs(got - expected).max()
+        ok = rel < TOLERANCE and np.linalg.norm(expected) > 0
+        print(f"{'ok  ' if ok else 'FAIL'} {name}: relative error {rel:.3g}, max abs error "
+              f"{worst:.3g} (tolerance {TOLERANCE:g})")
+        failed += 0 if ok else 1
+    print(f"{len(sys.argv) - 4 - failed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,36 @@
+// Import plus pipeline, shared by `kiln compile` and `kiln run`.
+#include "Frontend.h"
+
+#include "compiler/Import/OnnxImporter.h"
+
+#include "mlir/Pass/PassManager.h"
+
+#include <fmt/core.h>
+
+void kiln::cli::addShapeOptions(CLI::App *cmd, PipelineOptions &options) {
+  cmd->add_option("--shape", options.shapes,
+                  "Pin an input's shape, as name=1x3x224x224 (repeatable; static stage on)")
+      ->take_all();
+  cmd->add_option("--batch", options.batch,
+                  "Size of every input's dynamic leading dimension (static stage on)")
+      ->check(CLI::PositiveNumber);
+}
+
+mlir::OwningOpRef<mlir::ModuleOp> kiln::cli::loadModel(mlir::MLIRContext &context,
+                                                       const std::string &path, Stage stage,
+                                                       const PipelineOptions &options) {
+  // Diagnostics name the ONNX node; dumping the generic op form would only add noise.
+  context.printOpOnDiagnostic(false);
+  mlir::OwningOpRef<mlir::ModuleOp> module = importOnnxFile(context, path);
+  if (!module)
+    return nullptr;
+  if (stage == Stage::Onnx && (!options.shapes.empty() || options.batch != 0)) {
+    fmt::print(stderr, "kiln: --shape and --batch apply from the static stage on\n");
+    return nullptr;
+  }
+  mlir::PassManager pm(&context);
+  buildKilnPipeline(pm, options, stage);
+  if (failed(pm.run(*module)))
+    return nullptr;
+  return module;
+}
