@@ -96,8 +96,5 @@ std::function<int()> (::kiln::cli::addCompileCommand)(CLI::App &app) {
   cmd->add_flag("--locations", opts->locations,
                 "Print locations: each op's ONNX node name and op type");
   cmd->add_flag("--stats", opts->stats, "Print a count of the ops of each kind on stderr");
-  return [opts, cmd]() -> int {
-    (void)cmd;
-    return runCompile(*opts);
-  };
+  return [opts]() -> int { return runCompile(*opts); };
 }
