@@ -44,7 +44,7 @@ std::optional<SmallVector<int64_t>> parseDims(StringRef text) {
   text.split(parts, 'x');
   for (StringRef part : parts) {
     int64_t size;
-    if (part.getAsInteger(10, size) || size <= 0)
+    if (part.getAsInteger(10, size) || size < 0)
       return std::nullopt;
     dims.push_back(size);
   }
@@ -82,7 +82,7 @@ LogicalResult pinArguments(func::FuncOp func, ArrayRef<std::string> specs, int64
     auto [name, dimsText] = spec.split('=');
     auto dims = parseDims(dimsText);
     if (name.empty() || !spec.contains('=') || !dims) {
-      emitError(func.getLoc()) << "shapes: expected name=D0xD1x... with positive sizes, got '"
+      emitError(func.getLoc()) << "shapes: expected name=D0xD1x... with non-negative sizes, got '"
                                << spec << "'";
       ok = false;
       continue;

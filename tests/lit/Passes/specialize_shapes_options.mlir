@@ -1,14 +1,14 @@
 // RUN: not kiln-opt %s --kiln-specialize-shapes="shapes=x=1xAx8" 2>&1 | FileCheck %s --check-prefix=MALFORMED
-// RUN: not kiln-opt %s --kiln-specialize-shapes="shapes=x=1x0x8" 2>&1 | FileCheck %s --check-prefix=ZERO
+// RUN: not kiln-opt %s --kiln-specialize-shapes="shapes=x=1x-2x8" 2>&1 | FileCheck %s --check-prefix=NEGATIVE
 // RUN: not kiln-opt %s --kiln-specialize-shapes="shapes=1x3x8" 2>&1 | FileCheck %s --check-prefix=NONAME
 // RUN: not kiln-opt %s --kiln-specialize-shapes="shapes=x=1x3x8,x=1x3x8" 2>&1 | FileCheck %s --check-prefix=TWICE
 // RUN: not kiln-opt %s --kiln-specialize-shapes="batch=-1" 2>&1 | FileCheck %s --check-prefix=BATCH
 // RUN: not kiln-opt %s --kiln-specialize-shapes="shapes=x=1x3x8" 2>&1 | FileCheck %s --check-prefix=NODE
 // Malformed options, and the location of a value left dynamic.
 
-// MALFORMED: error: shapes: expected name=D0xD1x... with positive sizes, got 'x=1xAx8'
-// ZERO: error: shapes: expected name=D0xD1x... with positive sizes, got 'x=1x0x8'
-// NONAME: error: shapes: expected name=D0xD1x... with positive sizes, got '1x3x8'
+// MALFORMED: error: shapes: expected name=D0xD1x... with non-negative sizes, got 'x=1xAx8'
+// NEGATIVE: error: shapes: expected name=D0xD1x... with non-negative sizes, got 'x=1x-2x8'
+// NONAME: error: shapes: expected name=D0xD1x... with non-negative sizes, got '1x3x8'
 // TWICE: error: shapes: input 'x' is given twice
 // BATCH: error: batch must be positive, got -1
 // The error is located at the op, whose NameLoc carries the node name for kiln's CLI;
