@@ -30,8 +30,9 @@ def main():
     for name in sys.argv[4:]:
         out = os.path.join(work, name)
         onnx_path = os.path.join(model_dir, name + ".onnx")
+        extra = getattr(export_models.MODELS[name], "kiln_args", [])
         proc = subprocess.run([kiln, "run", onnx_path, "--reference", "--seed", "1",
-                               "--output-dir", out], capture_output=True, text=True)
+                               "--output-dir", out] + extra, capture_output=True, text=True)
         if proc.returncode != 0:
             print(f"FAIL {name}: kiln run failed\n{proc.stderr}")
             failed += 1
