@@ -13,9 +13,6 @@ using namespace kiln::ref::util;
 
 namespace {
 
-using Operands = llvm::ArrayRef<const Tensor *>;
-using Results = llvm::MutableArrayRef<Tensor>;
-
 
 LogicalResult matmulKernel(Operation *op, Operands in, Results out) {
   const Tensor &a = *in[0], &b = *in[1];

@@ -15,9 +15,6 @@ using namespace kiln::ref::util;
 
 namespace {
 
-using Operands = llvm::ArrayRef<const Tensor *>;
-using Results = llvm::MutableArrayRef<Tensor>;
-
 int64_t normAxis(int64_t axis, int64_t rank) { return axis < 0 ? axis + rank : axis; }
 
 /// Copies a strided view of `src` (element offset `base`, per-dimension element strides

@@ -11,9 +11,6 @@ namespace k = mlir::kiln;
 namespace kiln::ref {
 namespace {
 
-using Operands = ArrayRef<const Tensor *>;
-using Results = MutableArrayRef<Tensor>;
-
 template <typename T> constexpr bool isFp = std::is_floating_point_v<T>;
 
 LogicalResult unsupported(Operation *op, DType d) {
@@ -21,13 +18,15 @@ LogicalResult unsupported(Operation *op, DType d) {
                            << dtypeName(d);
 }
 
-/// y = f(x) for float element types only.
-template <typename F> LogicalResult unaryFloat(Operation *op, Operands in, Results out, F f) {
+/// y = f(x) for the element types `Accepts` admits (a constexpr predicate on DType);
+/// others are reported unsupported.
+template <typename Accepts, typename F>
+LogicalResult unaryMap(Operation *op, Operands in, Results out, F f) {
   const Tensor &x = *in[0];
   Tensor &y = out[0];
   return dispatch(x.dtype(), [&](auto tag) -> LogicalResult {
     constexpr DType D = decltype(tag)::value;
-    if constexpr (isFloatD(D)) {
+    if constexpr (Accepts{}(D)) {
       using C = ComputeT<D>;
       for (int64_t i = 0, n = x.numElements(); i < n; ++i)
         store<D>(y, i, static_cast<C>(f(load<D>(x, i))));
@@ -38,21 +37,21 @@ template <typename F> LogicalResult unaryFloat(Operation *op, Operands in, Resul
   });
 }
 
+struct FloatTypes {
+  constexpr bool operator()(DType d) const { return isFloatD(d); }
+};
+struct NumericTypes {
+  constexpr bool operator()(DType d) const { return d != DType::Bool; }
+};
+
+/// y = f(x) for float element types only.
+template <typename F> LogicalResult unaryFloat(Operation *op, Operands in, Results out, F f) {
+  return unaryMap<FloatTypes>(op, in, out, f);
+}
+
 /// y = f(x) for every numeric element type (f is instantiated for integers too).
 template <typename F> LogicalResult unaryNumeric(Operation *op, Operands in, Results out, F f) {
-  const Tensor &x = *in[0];
-  Tensor &y = out[0];
-  return dispatch(x.dtype(), [&](auto tag) -> LogicalResult {
-    constexpr DType D = decltype(tag)::value;
-    if constexpr (D != DType::Bool) {
-      using C = ComputeT<D>;
-      for (int64_t i = 0, n = x.numElements(); i < n; ++i)
-        store<D>(y, i, static_cast<C>(f(load<D>(x, i))));
-      return success();
-    } else {
-      return unsupported(op, D);
-    }
-  });
+  return unaryMap<NumericTypes>(op, in, out, f);
 }
 
 /// Bool result from a float input.

@@ -15,9 +15,9 @@ namespace kiln::ref {
 /// (zero-filled) with the result's static type (a default Tensor for a `none` result);
 /// the kernel fills them. Data-dependent errors (an index out of range, say) are
 /// emitted on `op` with emitOpError and return failure.
-using Kernel = mlir::LogicalResult (*)(mlir::Operation *op,
-                                       llvm::ArrayRef<const Tensor *> operands,
-                                       llvm::MutableArrayRef<Tensor> results);
+using Operands = llvm::ArrayRef<const Tensor *>;
+using Results = llvm::MutableArrayRef<Tensor>;
+using Kernel = mlir::LogicalResult (*)(mlir::Operation *op, Operands operands, Results results);
 
 /// Kernels by op name ("kiln.add"). Each family file contributes a register function.
 using KernelTable = llvm::StringMap<Kernel>;

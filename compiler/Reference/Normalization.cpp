@@ -11,9 +11,6 @@ namespace k = mlir::kiln;
 namespace kiln::ref {
 namespace {
 
-using Operands = ArrayRef<const Tensor *>;
-using Results = MutableArrayRef<Tensor>;
-
 /// Whether optional result `i` is present (not `none`).
 bool hasResult(Operation *op, unsigned i) {
   return i < op->getNumResults() && !isa<NoneType>(op->getResult(i).getType());

@@ -15,9 +15,6 @@ using namespace kiln::ref::util;
 
 namespace {
 
-using Operands = llvm::ArrayRef<const Tensor *>;
-using Results = llvm::MutableArrayRef<Tensor>;
-
 struct PoolGeometry {
   SmallVector<int64_t> in, out, kernel, strides, dilations, padBegin, padEnd;
   int64_t planes = 0; // N * C

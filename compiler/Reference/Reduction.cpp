@@ -13,9 +13,6 @@ namespace k = mlir::kiln;
 namespace kiln::ref {
 namespace {
 
-using Operands = ArrayRef<const Tensor *>;
-using Results = MutableArrayRef<Tensor>;
-
 enum class RK { Sum, Mean, Max, Min, Prod, L1, L2, LogSum, LogSumExp, SumSquare };
 
 /// Accumulator of each element type: floats in double; integers in 64 bits, wrapping.
