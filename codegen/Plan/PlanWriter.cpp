@@ -331,6 +331,7 @@ bool PlanWriter::serialize(std::vector<uint8_t>& out, std::string& error) const 
   header.target_sm = targetSm_;
   header.arena_size = arenaSize_;
   header.arena_alignment = arenaAlignment_;
+  header.unplanned_arena_size = unplannedArenaSize_;
   std::memcpy(header.producer, producer_.data(), producer_.size());
 
   // Empty sections still get an in-file, aligned offset, so the file is padded to it.

@@ -64,6 +64,8 @@ class PlanWriter {
     arenaSize_ = size;
     arenaAlignment_ = alignment;
   }
+  // Bytes the intermediates would need with no reuse (reported by `kiln inspect`).
+  void setUnplannedArenaSize(uint64_t size) { unplannedArenaSize_ = size; }
 
   // Inputs and outputs are numbered in the order they are added (ONNX graph order).
   uint32_t addInput(TensorSpec tensor);
@@ -94,6 +96,7 @@ class PlanWriter {
   std::string producer_ = "kiln";
   uint64_t arenaSize_ = 0;
   uint32_t arenaAlignment_ = 256;
+  uint64_t unplannedArenaSize_ = 0;
   std::vector<TensorSpec> inputs_;
   std::vector<TensorSpec> outputs_;
   std::vector<KernelSpec> kernels_;

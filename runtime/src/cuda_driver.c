@@ -33,6 +33,7 @@ static const symbol_entry_t kSymbols[] = {
     KILN_SYMBOL(cuModuleGetFunction, "cuModuleGetFunction"),
     KILN_SYMBOL(cuModuleUnload, "cuModuleUnload"),
     KILN_SYMBOL(cuFuncSetAttribute, "cuFuncSetAttribute"),
+    KILN_SYMBOL(cuFuncGetAttribute, "cuFuncGetAttribute"),
     KILN_SYMBOL(cuMemAlloc, "cuMemAlloc_v2"),
     KILN_SYMBOL(cuMemFree, "cuMemFree_v2"),
     KILN_SYMBOL(cuMemcpyHtoD, "cuMemcpyHtoD_v2"),

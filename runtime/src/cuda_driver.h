@@ -33,6 +33,10 @@ typedef struct CUgraphExec_st* CUgraphExec;
 #define KILN_CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR 75u
 #define KILN_CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR 76u
 #define KILN_CU_DEVICE_ATTRIBUTE_MAX_SHARED_MEMORY_PER_BLOCK_OPTIN 97u
+#define KILN_CU_FUNC_ATTRIBUTE_MAX_THREADS_PER_BLOCK 0u
+#define KILN_CU_FUNC_ATTRIBUTE_SHARED_SIZE_BYTES 1u
+#define KILN_CU_FUNC_ATTRIBUTE_LOCAL_SIZE_BYTES 3u
+#define KILN_CU_FUNC_ATTRIBUTE_NUM_REGS 4u
 #define KILN_CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES 8u
 #define KILN_CU_JIT_INFO_LOG_BUFFER 3u
 #define KILN_CU_JIT_INFO_LOG_BUFFER_SIZE_BYTES 4u
@@ -65,6 +69,7 @@ typedef struct kiln_cuda_driver {
   CUresult (*cuModuleGetFunction)(CUfunction* function, CUmodule module, const char* name);
   CUresult (*cuModuleUnload)(CUmodule module);
   CUresult (*cuFuncSetAttribute)(CUfunction function, unsigned int attribute, int value);
+  CUresult (*cuFuncGetAttribute)(int* value, unsigned int attribute, CUfunction function);
   CUresult (*cuMemAlloc)(CUdeviceptr* pointer, size_t bytes);
   CUresult (*cuMemFree)(CUdeviceptr pointer);
   CUresult (*cuMemcpyHtoD)(CUdeviceptr dst, const void* src, size_t bytes);

@@ -46,6 +46,7 @@ static kiln_status_t copy_plan_tables(kiln_session_t* s, const kiln_plan_view_t*
   s->input_count = v->input_count;
   s->output_count = v->output_count;
   s->launch_count = v->launch_count;
+  s->kernel_count = v->kernel_count;
   const size_t io = (size_t)v->input_count + v->output_count;
   s->strings = (char*)copy_array(v->strings, v->strings_size, 1);
   s->tensors = (kiln_plan_tensor_t*)copy_array(v->tensors, v->tensor_count, sizeof(kiln_plan_tensor_t));
@@ -301,7 +302,7 @@ static kiln_status_t load_on_device(kiln_session_t* s, const kiln_plan_view_t* v
     if (r != KILN_CUDA_SUCCESS) status = kiln_fail_cuda(s, r, "creating the graph-capture stream");
   }
   free(max_smem);
-  free(functions);
+  s->functions = functions; /* kept for kiln_session_kernel_info; NULL entries if loading failed */
   return status;
 }
 
@@ -419,6 +420,7 @@ KILN_API void kiln_session_destroy(kiln_session_t* s) {
   free(s->tensors);
   free(s->kernel_of_launch);
   free(s->kernel_names);
+  free(s->functions);
   free(s->debug_launches);
   free(s->debug_names);
   free(s->bindings);

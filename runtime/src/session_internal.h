@@ -67,6 +67,8 @@ struct kiln_session {
   uint32_t output_count;
   uint32_t* kernel_of_launch;
   uint32_t* kernel_names; /* string refs, per kernel */
+  uint32_t kernel_count;
+  CUfunction* functions;  /* per kernel, owned by the loaded modules; for kiln_session_kernel_info */
   kiln_plan_debug_launch_t* debug_launches; /* NULL without debug info */
   uint32_t* debug_names;
 

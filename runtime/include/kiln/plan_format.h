@@ -35,7 +35,7 @@ extern "C" {
  * only add optional sections, append fields to table entries (entry_size grows) or
  * give meaning to reserved fields whose zero value keeps the old behaviour. */
 #define KILN_PLAN_VERSION_MAJOR 1u
-#define KILN_PLAN_VERSION_MINOR 0u
+#define KILN_PLAN_VERSION_MINOR 1u
 
 /* Sections start on this boundary so that tables can be mapped straight into memory. */
 #define KILN_PLAN_SECTION_ALIGNMENT 16u
@@ -64,7 +64,9 @@ typedef struct kiln_plan_header {
   uint32_t arena_alignment;       /* power of two <= 4096: alignment of the arena base */
   uint32_t flags;                 /* reserved, 0 */
   char producer[KILN_PLAN_PRODUCER_SIZE]; /* NUL-terminated, e.g. "kiln 0.1.0" */
-  uint8_t reserved[16];           /* 0 */
+  uint64_t unplanned_arena_size;  /* since 1.1: bytes the intermediates would take with no
+                                     reuse (sum of their sizes), for reports; 0 = unknown */
+  uint8_t reserved[8];            /* 0 */
 } kiln_plan_header_t;
 
 KILN_PLAN_STATIC_ASSERT(sizeof(kiln_plan_header_t) == 128, header_size);

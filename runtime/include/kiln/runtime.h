@@ -215,6 +215,29 @@ KILN_API kiln_status_t kiln_session_run(kiln_session_t* session, void* stream);
  * reports any asynchronous CUDA error. Thread-compatible. */
 KILN_API kiln_status_t kiln_session_synchronize(kiln_session_t* session, void* stream);
 
+/* ---------------------------------------------------------------- kernels */
+
+/* Resource usage of one compiled kernel as the driver loaded it on the session's
+ * device (the numbers ptxas or the JIT chose), for reports and tuning. */
+typedef struct kiln_kernel_info {
+  const char* name;               /* PTX .entry name; owned by the session, valid until it is destroyed */
+  int32_t registers_per_thread;   /* CU_FUNC_ATTRIBUTE_NUM_REGS */
+  int32_t static_shared_bytes;    /* CU_FUNC_ATTRIBUTE_SHARED_SIZE_BYTES (excludes dynamic shared memory) */
+  int32_t local_bytes;            /* CU_FUNC_ATTRIBUTE_LOCAL_SIZE_BYTES per thread: spills and local arrays */
+  int32_t max_threads_per_block;  /* CU_FUNC_ATTRIBUTE_MAX_THREADS_PER_BLOCK: the launchable limit */
+} kiln_kernel_info_t;
+
+/* Number of kernels in the plan (entries of its kernel table; launches refer to
+ * them by index and several launches may share one). Thread-compatible. */
+KILN_API kiln_status_t kiln_session_kernel_count(const kiln_session_t* session, size_t* out_count);
+
+/* Describes kernel `index` (< count) by asking the driver (cuFuncGetAttribute) in the
+ * session's context. out_info->name is owned by the session. Failures (index out of
+ * range, a driver error) are recorded on the session like any other call.
+ * Thread-compatible: serialize with the session's other calls. */
+KILN_API kiln_status_t kiln_session_kernel_info(const kiln_session_t* session, size_t index,
+                                                kiln_kernel_info_t* out_info);
+
 #ifdef __cplusplus
 } /* extern "C" */
 #endif

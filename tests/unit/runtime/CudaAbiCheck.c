@@ -21,6 +21,10 @@ _Static_assert(KILN_CU_DEVICE_ATTRIBUTE_MAX_SHARED_MEMORY_PER_BLOCK_OPTIN ==
                    CU_DEVICE_ATTRIBUTE_MAX_SHARED_MEMORY_PER_BLOCK_OPTIN, "smem optin");
 _Static_assert(KILN_CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES == CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES,
                "dynamic smem attribute");
+_Static_assert(KILN_CU_FUNC_ATTRIBUTE_MAX_THREADS_PER_BLOCK == CU_FUNC_ATTRIBUTE_MAX_THREADS_PER_BLOCK, "max threads");
+_Static_assert(KILN_CU_FUNC_ATTRIBUTE_SHARED_SIZE_BYTES == CU_FUNC_ATTRIBUTE_SHARED_SIZE_BYTES, "static smem");
+_Static_assert(KILN_CU_FUNC_ATTRIBUTE_LOCAL_SIZE_BYTES == CU_FUNC_ATTRIBUTE_LOCAL_SIZE_BYTES, "local bytes");
+_Static_assert(KILN_CU_FUNC_ATTRIBUTE_NUM_REGS == CU_FUNC_ATTRIBUTE_NUM_REGS, "registers");
 _Static_assert(KILN_CU_JIT_INFO_LOG_BUFFER == CU_JIT_INFO_LOG_BUFFER, "jit info log");
 _Static_assert(KILN_CU_JIT_INFO_LOG_BUFFER_SIZE_BYTES == CU_JIT_INFO_LOG_BUFFER_SIZE_BYTES, "jit info log size");
 _Static_assert(KILN_CU_JIT_ERROR_LOG_BUFFER == CU_JIT_ERROR_LOG_BUFFER, "jit error log");
@@ -51,6 +55,7 @@ int kiln_abi_check(kiln_cuda_driver_t* t) {
   t->cuModuleGetFunction = cuModuleGetFunction;
   t->cuModuleUnload = cuModuleUnload;
   t->cuFuncSetAttribute = cuFuncSetAttribute;
+  t->cuFuncGetAttribute = cuFuncGetAttribute;
   t->cuMemAlloc = cuMemAlloc;
   t->cuMemFree = cuMemFree;
   t->cuMemcpyHtoD = cuMemcpyHtoD;

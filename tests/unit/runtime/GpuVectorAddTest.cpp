@@ -105,6 +105,22 @@ int main() {
   kiln_device_info_t device;
   kiln_session_device_info(s, &device);
   std::printf("device %d: %s (sm_%u)\n", device.ordinal, device.name, device.sm);
+  // The driver's view of each kernel: every kernel uses some registers and can run
+  // the block size its launch asks for.
+  size_t kernels = 0;
+  EXPECT(kiln_session_kernel_count(s, &kernels) == KILN_STATUS_OK && kernels == 1, "kernel count %zu", kernels);
+  for (size_t k = 0; k < kernels; ++k) {
+    kiln_kernel_info_t info;
+    EXPECT(kiln_session_kernel_info(s, k, &info) == KILN_STATUS_OK, "kernel info: %s", kiln_session_last_error(s));
+    std::printf("kernel %s: %d registers, %d B static shared, %d B local, max %d threads/block\n", info.name,
+                info.registers_per_thread, info.static_shared_bytes, info.local_bytes, info.max_threads_per_block);
+    EXPECT(info.registers_per_thread > 0 && info.registers_per_thread <= 255, "registers %d",
+           info.registers_per_thread);
+    EXPECT(info.max_threads_per_block >= 256 && info.max_threads_per_block <= 1024, "max threads %d",
+           info.max_threads_per_block);
+    EXPECT(info.static_shared_bytes >= 0 && info.local_bytes >= 0, "shared %d local %d", info.static_shared_bytes,
+           info.local_bytes);
+  }
   kiln_session_destroy(s);
 
   for (bool graph : {true, false}) {

@@ -3,6 +3,7 @@
 
 #include <dlfcn.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
@@ -516,4 +517,38 @@ TEST_CASE("fuzz: mutated-but-valid plans load and unload cleanly") {
     REQUIRE(c.primary_retained == 0);
   }
   MESSAGE("mock fuzz: " << loaded << " of 3000 mutated plans loaded");
+}
+
+TEST_CASE("kernel info reports the driver's registers, shared, local memory and thread limit per kernel") {
+  Mock& m = mock();
+  kiln_session_t* s = create(test::serialize(test::richPlan()));
+  size_t count = 0;
+  REQUIRE(kiln_session_kernel_count(s, &count) == KILN_STATUS_OK);
+  REQUIRE(count == 3);
+  std::vector<std::string> names;
+  for (size_t k = 0; k < count; ++k) {
+    kiln_kernel_info_t info;
+    REQUIRE(kiln_session_kernel_info(s, k, &info) == KILN_STATUS_OK);
+    REQUIRE(info.name);
+    const int n = static_cast<int>(std::strlen(info.name));
+    names.push_back(info.name);
+    // The mock's answers are functions of the name length (MockCuda.h).
+    CHECK(info.registers_per_thread == 8 + n);
+    CHECK(info.static_shared_bytes == 16 * n);
+    CHECK(info.local_bytes == 8 * (n % 4));
+    CHECK(info.max_threads_per_block == 1024);
+  }
+  std::sort(names.begin(), names.end());
+  CHECK(names == std::vector<std::string>{"add_i64", "scale_bias", "vector_add"});
+  CHECK(m.counters().function_attribute_queries == 12);
+  CHECK(m.counters().context_depth == 0);
+
+  kiln_kernel_info_t info;
+  CHECK(kiln_session_kernel_info(s, 3, &info) == KILN_STATUS_INVALID_ARGUMENT);
+  CHECK(contains(kiln_session_last_error(s), "kernel index 3 is out of range (3 kernels)"));
+  CHECK(kiln_session_kernel_info(s, 0, nullptr) == KILN_STATUS_INVALID_ARGUMENT);
+  CHECK(kiln_session_kernel_count(s, nullptr) == KILN_STATUS_INVALID_ARGUMENT);
+  CHECK(kiln_session_kernel_count(nullptr, &count) == KILN_STATUS_INVALID_ARGUMENT);
+  kiln_session_destroy(s);
+  checkBalanced(m);
 }

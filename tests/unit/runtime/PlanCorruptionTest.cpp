@@ -66,7 +66,7 @@ TEST_CASE("not a plan, or the wrong version") {
   bytes[0] = 'X';
   expect(bytes, KILN_STATUS_INVALID_PLAN, "bad magic");
   expect(withHeaderField(offsetof(kiln_plan_header_t, version_major), uint32_t(2), false),
-         KILN_STATUS_UNSUPPORTED_VERSION, "unsupported plan format version 2.0");
+         KILN_STATUS_UNSUPPORTED_VERSION, "unsupported plan format version 2.");
   expect(withHeaderField(offsetof(kiln_plan_header_t, version_major), uint32_t(0)), KILN_STATUS_UNSUPPORTED_VERSION,
          "reads version 1.x");
   const std::vector<uint8_t> text = {'h', 'e', 'l', 'l', 'o', ' ', 'w', 'o', 'r', 'l', 'd', '!', '!', '!', '!', '!', '!'};

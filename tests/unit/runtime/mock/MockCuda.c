@@ -352,6 +352,20 @@ EXPORT CUresult cuFuncSetAttribute(void* function, unsigned int attribute, int v
   return SUCCESS;
 }
 
+EXPORT CUresult cuFuncGetAttribute(int* value, unsigned int attribute, void* function) {
+  if (!value || !function) return ERROR_INVALID_VALUE;
+  const int n = (int)strlen(((const mock_function_t*)function)->name);
+  switch (attribute) {
+    case 0: *value = 1024; break;       /* MAX_THREADS_PER_BLOCK */
+    case 1: *value = 16 * n; break;     /* SHARED_SIZE_BYTES */
+    case 3: *value = 8 * (n % 4); break; /* LOCAL_SIZE_BYTES */
+    case 4: *value = 8 + n; break;      /* NUM_REGS */
+    default: return ERROR_INVALID_VALUE;
+  }
+  ++g_counters.function_attribute_queries;
+  return SUCCESS;
+}
+
 EXPORT CUresult cuMemAlloc_v2(CUdeviceptr* pointer, size_t bytes) {
   if (bytes == 0) return ERROR_INVALID_VALUE;
   void* p = aligned_alloc(256, (bytes + 255) / 256 * 256);

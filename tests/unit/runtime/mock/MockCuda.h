@@ -1,4 +1,6 @@
 /* Controls and counters of the mock CUDA driver (libkiln_mock_cuda.so), reached by tests through dlsym. */
+/* cuFuncGetAttribute answers, per kernel name of length n: registers 8 + n, static
+ * shared bytes 16 * n, local bytes 8 * (n % 4), max threads per block 1024. */
 #ifndef KILN_TESTS_MOCK_CUDA_H
 #define KILN_TESTS_MOCK_CUDA_H
 
@@ -32,6 +34,7 @@ typedef struct mock_cuda_counters {
   long live_graph_execs;
   long primary_retained;
   long context_depth;
+  long function_attribute_queries;
 } mock_cuda_counters_t;
 
 typedef void (*mock_cuda_configure_fn)(const mock_cuda_config_t*);
