@@ -1,0 +1,33 @@
+// The kernel generators: each turns one kiln op of the static stage into GPU kernel launches.
+#ifndef KILN_CODEGEN_KERNELS_GENERATORS_H
+#define KILN_CODEGEN_KERNELS_GENERATORS_H
+
+#include "codegen/Kernels/KernelBuilder.h"
+
+#include "mlir/IR/Operation.h"
+#include "llvm/ADT/StringMap.h"
+
+namespace kiln::codegen {
+
+/// Builds the kernels for `op` into `km` and appends their launches, in execution order,
+/// to `launches`. Every operand and result has a static ranked tensor type; operands
+/// defined by `kiln.none` are absent optionals. Small constant operands (axes, shapes,
+/// scalars) may be read at compile time and baked into the kernel; a generator that
+/// does so must not bind them as buffers. An unsupported form is an emitOpError and
+/// failure. Results with zero elements never reach a generator.
+using Generator = mlir::LogicalResult (*)(mlir::Operation *op, KernelModule &km,
+                                          llvm::SmallVectorImpl<Launch> &launches);
+
+/// Generators by op name ("kiln.add"); one register function per family file.
+using GeneratorTable = llvm::StringMap<Generator>;
+void registerElementwiseGenerators(GeneratorTable &table);   // Elementwise.cpp
+void registerReductionGenerators(GeneratorTable &table);     // Reduction.cpp (reductions, softmax, norms)
+void registerDataMovementGenerators(GeneratorTable &table);  // DataMovement.cpp
+void registerContractionGenerators(GeneratorTable &table);   // Contraction.cpp (MatMul, Gemm, Conv, ConvTranspose)
+void registerPoolingGenerators(GeneratorTable &table);       // Pool.cpp
+/// All of the above, built once.
+const GeneratorTable &generatorTable();
+
+} // namespace kiln::codegen
+
+#endif // KILN_CODEGEN_KERNELS_GENERATORS_H
