@@ -1,0 +1,852 @@
+// Contraction kernels: MatMul, Gemm and Conv on one shared-memory tiled GEMM (Conv as an
+// implicit GEMM that gathers input patches while staging tiles); depthwise Conv and
+// ConvTranspose as direct kernels with one thread per output element.
+#include "codegen/Kernels/Generators.h"
+#include "codegen/Kernels/ScalarOps.h"
+
+#include "compiler/Dialect/Kiln/IR/KilnOps.h"
+
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/IR/BuiltinAttributes.h"
+
+#include <functional>
+#include <limits>
+
+using namespace mlir;
+
+namespace kiln::codegen {
+namespace {
+
+//===----------------------------------------------------------------------===//
+// Attribute and shape helpers (ONNX defaults, as the reference evaluator reads them)
+//===----------------------------------------------------------------------===//
+
+bool isNone(Value v) { return isa<NoneType>(v.getType()) || v.getDefiningOp<mlir::kiln::NoneOp>(); }
+ArrayRef<int64_t> shapeOf(Value v) { return cast<RankedTensorType>(v.getType()).getShape(); }
+Type elemOf(Value v) { return cast<RankedTensorType>(v.getType()).getElementType(); }
+
+int64_t intAttr(Operation *op, StringRef name, int64_t dflt) {
+  if (auto a = op->getAttrOfType<IntegerAttr>(name))
+    return a.getInt();
+  return dflt;
+}
+double floatAttr(Operation *op, StringRef name, double dflt) {
+  if (auto a = op->getAttrOfType<FloatAttr>(name))
+    return a.getValueAsDouble();
+  return dflt;
+}
+StringRef strAttr(Operation *op, StringRef name, StringRef dflt) {
+  if (auto a = op->getAttrOfType<StringAttr>(name))
+    return a.getValue();
+  return dflt;
+}
+std::optional<SmallVector<int64_t>> arrayAttr(Operation *op, StringRef name) {
+  if (auto a = op->getAttrOfType<DenseI64ArrayAttr>(name))
+    return SmallVector<int64_t>(a.asArrayRef());
+  return std::nullopt;
+}
+SmallVector<int64_t> arrayAttrOr(Operation *op, StringRef name, size_t n, int64_t dflt) {
+  if (auto a = arrayAttr(op, name); a && a->size() == n)
+    return *a;
+  return SmallVector<int64_t>(n, dflt);
+}
+int64_t product(ArrayRef<int64_t> dims) {
+  int64_t p = 1;
+  for (int64_t d : dims)
+    p *= d;
+  return p;
+}
+int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
+int64_t floorDiv(int64_t a, int64_t b) {
+  int64_t q = a / b;
+  if ((a % b != 0) && ((a < 0) != (b < 0)))
+    --q;
+  return q;
+}
+
+/// Spatial geometry of a window op (N x C x D1..Dn layouts).
+struct Window {
+  SmallVector<int64_t> in, out, kernel, strides, dilations, padBegin, padEnd;
+  size_t rank() const { return in.size(); }
+};
+
+/// Explicit pads, or SAME_UPPER/SAME_LOWER derived pads, or none for VALID (as the
+/// reference's windowPads).
+void windowPads(Operation *op, Window &w) {
+  size_t r = w.rank();
+  w.padBegin.assign(r, 0);
+  w.padEnd.assign(r, 0);
+  StringRef autoPad = strAttr(op, "auto_pad", "NOTSET");
+  if (autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER") {
+    for (size_t i = 0; i < r; ++i) {
+      int64_t out = (w.in[i] + w.strides[i] - 1) / w.strides[i];
+      int64_t total = std::max<int64_t>(
+          0, (out - 1) * w.strides[i] + (w.kernel[i] - 1) * w.dilations[i] + 1 - w.in[i]);
+      w.padBegin[i] = autoPad == "SAME_UPPER" ? total / 2 : total - total / 2;
+      w.padEnd[i] = total - w.padBegin[i];
+    }
+    return;
+  }
+  if (autoPad == "VALID")
+    return;
+  if (auto pads = arrayAttr(op, "pads"); pads && pads->size() == 2 * r)
+    for (size_t i = 0; i < r; ++i) {
+      w.padBegin[i] = (*pads)[i];
+      w.padEnd[i] = (*pads)[r + i];
+    }
+}
+
+//===----------------------------------------------------------------------===//
+// Scalar helpers
+//===----------------------------------------------------------------------===//
+
+Value cmpI(KernelBuilder &kb, arith::CmpIPredicate p, Value a, Value b) {
+  return arith::CmpIOp::create(kb.b(), kb.loc(), p, a, b);
+}
+/// a && b where either may be null (meaning true).
+Value andI(KernelBuilder &kb, Value a, Value b) {
+  if (!a)
+    return b;
+  if (!b)
+    return a;
+  return arith::AndIOp::create(kb.b(), kb.loc(), a, b);
+}
+Value addS(KernelBuilder &kb, Value a, Value b) {
+  if (isa<FloatType>(a.getType()))
+    return arith::AddFOp::create(kb.b(), kb.loc(), a, b);
+  return arith::AddIOp::create(kb.b(), kb.loc(), a, b);
+}
+Value mulS(KernelBuilder &kb, Value a, Value b) {
+  if (isa<FloatType>(a.getType()))
+    return arith::MulFOp::create(kb.b(), kb.loc(), a, b);
+  return arith::MulIOp::create(kb.b(), kb.loc(), a, b);
+}
+/// acc + a * b in the accumulator type; floats as one fused multiply-add (one rounding,
+/// as cuBLAS's SIMT kernels; without it LLVM keeps mul.rn + add.rn apart).
+Value madd(KernelBuilder &kb, Value acc, Value a, Value b) {
+  if (isa<FloatType>(acc.getType()))
+    return math::FmaOp::create(kb.b(), kb.loc(), a, b, acc);
+  return addS(kb, acc, mulS(kb, a, b));
+}
+
+/// Loads element `offset` of parameter `param` (a tensor of element type `elem`) in its
+/// compute type.
+Value loadC(KernelBuilder &kb, unsigned param, Value offset, Type elem) {
+  return toCompute(kb, kb.load(param, offset), elem);
+}
+/// Like loadC, but yields zero where `inside` is false (reading element 0 instead of an
+/// address outside the tensor); `inside` null means always inside.
+Value loadOrZero(KernelBuilder &kb, unsigned param, Value inside, Value offset, Type elem) {
+  if (!inside)
+    return loadC(kb, param, offset, elem);
+  Value safe = kb.select(inside, offset, kb.idx(0));
+  Value v = loadC(kb, param, safe, elem);
+  return kb.select(inside, v, kb.constOf(computeType(elem), 0));
+}
+
+bool supportedElement(Type t) {
+  if (t.isInteger(1))
+    return false;
+  return isa<FloatType>(t) || isa<IntegerType>(t);
+}
+
+//===----------------------------------------------------------------------===//
+// The tiled GEMM
+//===----------------------------------------------------------------------===//
+
+/// Y[b] (M x N) = A[b] (M x K) * B[b] (K x N), each block computing a BM x BN tile with
+/// BM/TM x BN/TN threads, each thread a TM x TN register micro-tile at rows
+/// ty + i*(BM/TM) and columns tx + j*(BN/TN) (so that shared-memory reads are broadcast
+/// along A and consecutive along B, and stores are consecutive along N). A and B tiles
+/// of depth BK are staged in shared memory, k-major, with one padding column against
+/// bank conflicts. Operand access goes through callbacks, which is what lets Conv gather
+/// input patches as B.
+struct GemmSpec {
+  int64_t batch = 1, M = 0, N = 0, K = 0;
+  Type acc;             // accumulator (compute) type
+  bool aKContig = true; // consecutive k of a row of A are adjacent in memory
+  bool bNContig = true; // consecutive n of a row of B are adjacent in memory
+  std::function<Value(Value b, Value row, Value k)> loadA;
+  std::function<Value(Value b, Value k, Value col)> loadB;
+  std::function<void(Value b, Value row, Value col, Value acc)> store;
+};
+
+struct TileConfig {
+  int64_t bm, bn, bk, tm, tn;
+};
+constexpr int64_t kGemmThreads = 256;
+
+/// The largest tile that still gives about one block per SM of a large GPU; small
+/// problems get smaller tiles (more blocks) rather than leave most of the GPU idle.
+TileConfig chooseTiles(int64_t batch, int64_t m, int64_t n) {
+  constexpr int64_t kWantBlocks = 128;
+  SmallVector<TileConfig> candidates;
+  if (m <= 16)
+    candidates = {{16, 64, 16, 1, 4}, {16, 32, 16, 1, 2}};
+  else if (n <= 16)
+    candidates = {{64, 16, 16, 4, 1}, {32, 16, 16, 2, 1}};
+  else
+    candidates = {{64, 64, 16, 4, 4}, {64, 32, 16, 4, 2}, {32, 32, 16, 2, 2}};
+  for (const TileConfig &c : candidates)
+    if (batch * ceilDiv(m, c.bm) * ceilDiv(n, c.bn) >= kWantBlocks)
+      return c;
+  return candidates.back();
+}
+
+/// Matrix-vector products (M == 1 with B's columns contiguous along k): one warp per
+/// output column, lanes striding along k (adjacent reads of A and of B's column) and
+/// combined with butterfly shuffles. The tiled kernel would stage 15 empty rows of A.
+Launch emitGemv(KernelBuilder &kb, const GemmSpec &s) {
+  using gpu::Dimension;
+  constexpr int64_t kWarps = 8, kWarp = 32;
+  int64_t outputs = s.batch * s.N;
+  Value t = kb.threadId(Dimension::x);
+  Value lane = kb.remC(t, kWarp);
+  Value w = kb.add(kb.mulC(kb.blockId(Dimension::x), kWarps), kb.divC(t, kWarp));
+  // The guard is uniform across a warp, so every lane of a shuffling warp is active.
+  kb.ifThen(kb.ltC(w, outputs), [&] {
+    Value bi = s.batch == 1 ? kb.idx(0) : kb.divC(w, s.N);
+    Value col = s.batch == 1 ? w : kb.remC(w, s.N);
+    Value row = kb.idx(0);
+    Value acc = kb.forLoopCarry(lane, kb.idx(s.K), kb.idx(kWarp), ValueRange{kb.constOf(s.acc, 0)},
+                                [&](Value k, ValueRange a) -> SmallVector<Value> {
+                                  return {madd(kb, a[0], s.loadA(bi, row, k), s.loadB(bi, k, col))};
+                                })[0];
+    for (int32_t off = kWarp / 2; off > 0; off /= 2)
+      acc = addS(kb, acc, kb.shuffleXor(acc, off));
+    kb.ifThen(kb.ltC(lane, 1), [&] { s.store(bi, row, col, acc); });
+  });
+  kb.finish({kWarps * kWarp, 1, 1});
+  Launch l;
+  l.kernel = kb.name().str();
+  l.grid = {static_cast<uint32_t>(ceilDiv(outputs, kWarps)), 1, 1};
+  l.block = {kWarps * kWarp, 1, 1};
+  return l;
+}
+
+FailureOr<Launch> emitTiledGemm(Operation *op, KernelBuilder &kb, const GemmSpec &s) {
+  using gpu::Dimension;
+  unsigned accBits = s.acc.getIntOrFloatBitWidth();
+  if (s.M == 1 && !s.bNContig && (accBits == 32 || accBits == 64) &&
+      s.batch * s.N <= std::numeric_limits<int32_t>::max())
+    return emitGemv(kb, s);
+  TileConfig c = chooseTiles(s.batch, s.M, s.N);
+  const int64_t T = kGemmThreads;
+  int64_t tilesM = ceilDiv(s.M, c.bm), tilesN = ceilDiv(s.N, c.bn), tilesK = ceilDiv(s.K, c.bk);
+  int64_t blocks = s.batch * tilesM * tilesN;
+  if (blocks > std::numeric_limits<int32_t>::max())
+    return op->emitOpError("contraction needs more than 2^31 thread blocks"), failure();
+  int64_t ldA = c.bm + 1, ldB = c.bn + 1;
+  Value as = kb.sharedBuffer(s.acc, c.bk * ldA);
+  Value bs = kb.sharedBuffer(s.acc, c.bk * ldB);
+  Value zero = kb.constOf(s.acc, 0);
+
+  Value t = kb.threadId(Dimension::x);
+  Value bid = kb.blockId(Dimension::x);
+  Value tn = kb.remC(bid, tilesN);
+  Value tm = kb.remC(kb.divC(bid, tilesN), tilesM);
+  Value bi = s.batch == 1 ? kb.idx(0) : kb.divC(bid, tilesN * tilesM);
+  Value row0 = kb.mulC(tm, c.bm), col0 = kb.mulC(tn, c.bn);
+  int64_t tCols = c.bn / c.tn, tRows = c.bm / c.tm;
+  Value tx = kb.remC(t, tCols), ty = kb.divC(t, tCols);
+
+  bool rowEdge = s.M % c.bm != 0, colEdge = s.N % c.bn != 0, kEdge = s.K % c.bk != 0;
+
+  // Staging coordinates of this thread: element t + r*T of the tile, walked along the
+  // operand's contiguous dimension so that a warp's global reads are adjacent.
+  auto stage = [&](Value k0) {
+    int64_t perA = c.bm * c.bk / T;
+    for (int64_t r = 0; r < perA; ++r) {
+      Value m, k;
+      if (s.aKContig) {
+        m = kb.add(kb.divC(t, c.bk), kb.idx(r * (T / c.bk)));
+        k = kb.remC(t, c.bk);
+      } else {
+        k = kb.add(kb.divC(t, c.bm), kb.idx(r * (T / c.bm)));
+        m = kb.remC(t, c.bm);
+      }
+      Value row = kb.add(row0, m), kk = kb.add(k0, k);
+      Value cond;
+      if (rowEdge)
+        cond = andI(kb, cond, kb.ltC(row, s.M));
+      if (kEdge)
+        cond = andI(kb, cond, kb.ltC(kk, s.K));
+      Value v = cond ? kb.ifThenElse(cond, s.acc, [&] { return s.loadA(bi, row, kk); },
+                                     [&] { return zero; })
+                     : s.loadA(bi, row, kk);
+      kb.storeTo(as, kb.add(kb.mulC(k, ldA), m), v);
+    }
+    int64_t perB = c.bk * c.bn / T;
+    for (int64_t r = 0; r < perB; ++r) {
+      Value n, k;
+      if (s.bNContig) {
+        k = kb.add(kb.divC(t, c.bn), kb.idx(r * (T / c.bn)));
+        n = kb.remC(t, c.bn);
+      } else {
+        n = kb.add(kb.divC(t, c.bk), kb.idx(r * (T / c.bk)));
+        k = kb.remC(t, c.bk);
+      }
+      Value col = kb.add(col0, n), kk = kb.add(k0, k);
+      Value cond;
+      if (colEdge)
+        cond = andI(kb, cond, kb.ltC(col, s.N));
+      if (kEdge)
+        cond = andI(kb, cond, kb.ltC(kk, s.K));
+      Value v = cond ? kb.ifThenElse(cond, s.acc, [&] { return s.loadB(bi, kk, col); },
+                                     [&] { return zero; })
+                     : s.loadB(bi, kk, col);
+      kb.storeTo(bs, kb.add(kb.mulC(k, ldB), n), v);
+    }
+  };
+
+  SmallVector<Value> rowOff, colOff;
+  for (int64_t i = 0; i < c.tm; ++i)
+    rowOff.push_back(kb.add(ty, kb.idx(i * tRows)));
+  for (int64_t j = 0; j < c.tn; ++j)
+    colOff.push_back(kb.add(tx, kb.idx(j * tCols)));
+
+  SmallVector<Value> init(c.tm * c.tn, zero);
+  SmallVector<Value> accs = kb.forLoopCarry(
+      kb.idx(0), kb.idx(tilesK), kb.idx(1), init, [&](Value kt, ValueRange acc) {
+        stage(kb.mulC(kt, c.bk));
+        kb.barrier();
+        SmallVector<Value> next(acc.begin(), acc.end());
+        for (int64_t kk = 0; kk < c.bk; ++kk) {
+          SmallVector<Value> a, b;
+          for (int64_t i = 0; i < c.tm; ++i)
+            a.push_back(kb.loadFrom(as, kb.add(rowOff[i], kb.idx(kk * ldA))));
+          for (int64_t j = 0; j < c.tn; ++j)
+            b.push_back(kb.loadFrom(bs, kb.add(colOff[j], kb.idx(kk * ldB))));
+          for (int64_t i = 0; i < c.tm; ++i)
+            for (int64_t j = 0; j < c.tn; ++j)
+              next[i * c.tn + j] = madd(kb, next[i * c.tn + j], a[i], b[j]);
+        }
+        kb.barrier();
+        return next;
+      });
+
+  for (int64_t i = 0; i < c.tm; ++i) {
+    Value row = kb.add(row0, rowOff[i]);
+    for (int64_t j = 0; j < c.tn; ++j) {
+      Value col = kb.add(col0, colOff[j]);
+      Value cond;
+      if (rowEdge)
+        cond = andI(kb, cond, kb.ltC(row, s.M));
+      if (colEdge)
+        cond = andI(kb, cond, kb.ltC(col, s.N));
+      Value acc = accs[i * c.tn + j];
+      if (cond)
+        kb.ifThen(cond, [&] { s.store(bi, row, col, acc); });
+      else
+        s.store(bi, row, col, acc);
+    }
+  }
+  kb.finish({static_cast<uint32_t>(T), 1, 1});
+  Launch l;
+  l.kernel = kb.name().str();
+  l.grid = {static_cast<uint32_t>(blocks), 1, 1};
+  l.block = {static_cast<uint32_t>(T), 1, 1};
+  return l;
+}
+
+//===----------------------------------------------------------------------===//
+// MatMul
+//===----------------------------------------------------------------------===//
+
+LogicalResult generateMatMul(Operation *op, KernelModule &km, SmallVectorImpl<Launch> &launches) {
+  Value a = op->getOperand(0), b = op->getOperand(1), y = op->getResult(0);
+  Type elem = elemOf(y);
+  if (!supportedElement(elem) || elemOf(a) != elem || elemOf(b) != elem)
+    return op->emitOpError("matmul kernel supports numeric (non-bool) operands of the result type"),
+           failure();
+  ArrayRef<int64_t> as = shapeOf(a), bsh = shapeOf(b);
+  if (as.empty() || bsh.empty())
+    return op->emitOpError("matmul of a scalar"), failure();
+  int64_t m = as.size() == 1 ? 1 : as[as.size() - 2];
+  int64_t k = as.back();
+  int64_t kb2 = bsh.size() == 1 ? bsh[0] : bsh[bsh.size() - 2];
+  int64_t n = bsh.size() == 1 ? 1 : bsh.back();
+  if (k != kb2)
+    return op->emitOpError("matmul inner dimensions differ"), failure();
+  ArrayRef<int64_t> ab = as.size() > 2 ? as.drop_back(2) : ArrayRef<int64_t>();
+  ArrayRef<int64_t> bb = bsh.size() > 2 ? bsh.drop_back(2) : ArrayRef<int64_t>();
+  size_t br = std::max(ab.size(), bb.size());
+  SmallVector<int64_t> batch(br), aStride(br, 0), bStride(br, 0);
+  SmallVector<int64_t> abS = rowMajorStrides(ab), bbS = rowMajorStrides(bb);
+  for (size_t i = 0; i < br; ++i) {
+    int64_t ai = static_cast<int64_t>(i) - static_cast<int64_t>(br - ab.size());
+    int64_t bi = static_cast<int64_t>(i) - static_cast<int64_t>(br - bb.size());
+    int64_t ad = ai >= 0 ? ab[ai] : 1, bd = bi >= 0 ? bb[bi] : 1;
+    if (ad != bd && ad != 1 && bd != 1)
+      return op->emitOpError("matmul batch dimensions do not broadcast"), failure();
+    batch[i] = std::max(ad, bd);
+    if (ad != 1)
+      aStride[i] = abS[ai];
+    if (bd != 1)
+      bStride[i] = bbS[bi];
+  }
+  int64_t batches = product(batch);
+  if (batches * m * n != numElements(y))
+    return op->emitOpError("matmul result size does not match its operands"), failure();
+
+  GemmSpec s;
+  s.acc = computeType(elem);
+  s.K = k;
+  s.N = n;
+  // A batched operand times a shared B is one tall GEMM: rows of every batch are adjacent.
+  bool fold = product(ab) == batches && product(bb) == 1;
+  s.batch = fold ? 1 : batches;
+  s.M = fold ? batches * m : m;
+  s.aKContig = true;
+  s.bNContig = n > 1;
+
+  KernelBuilder kb(km, "matmul", {a, b, y}, op->getLoc());
+  auto base = [&](Value bi, ArrayRef<int64_t> strides, int64_t matrix) -> Value {
+    if (fold || batches == 1)
+      return kb.idx(0);
+    return kb.mulC(kb.linearize(kb.delinearize(bi, batch), strides), matrix);
+  };
+  s.loadA = [&](Value bi, Value row, Value kk) {
+    Value off = kb.add(base(bi, aStride, m * k), kb.add(kb.mulC(row, k), kk));
+    return loadC(kb, 0, off, elem);
+  };
+  s.loadB = [&](Value bi, Value kk, Value col) {
+    Value off = kb.add(base(bi, bStride, k * n), kb.add(kb.mulC(kk, n), col));
+    return loadC(kb, 1, off, elem);
+  };
+  s.store = [&](Value bi, Value row, Value col, Value acc) {
+    Value r = s.batch == 1 ? row : kb.add(kb.mulC(bi, m), row);
+    kb.store(2, kb.add(kb.mulC(r, n), col), fromCompute(kb, acc, elem));
+  };
+  FailureOr<Launch> l = emitTiledGemm(op, kb, s);
+  if (failed(l)) {
+    kb.func()->erase();
+    return failure();
+  }
+  l->buffers = {a, b, y};
+  launches.push_back(std::move(*l));
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Gemm
+//===----------------------------------------------------------------------===//
+
+LogicalResult generateGemm(Operation *op, KernelModule &km, SmallVectorImpl<Launch> &launches) {
+  Value a = op->getOperand(0), b = op->getOperand(1), cv = op->getOperand(2), y = op->getResult(0);
+  bool hasC = !isNone(cv);
+  Type elem = elemOf(y);
+  if (!supportedElement(elem) || elemOf(a) != elem || elemOf(b) != elem ||
+      (hasC && elemOf(cv) != elem))
+    return op->emitOpError("gemm kernel supports numeric (non-bool) operands of the result type"),
+           failure();
+  bool ta = intAttr(op, "transA", 0) != 0, tb = intAttr(op, "transB", 0) != 0;
+  double alpha = floatAttr(op, "alpha", 1.0), beta = floatAttr(op, "beta", 1.0);
+  ArrayRef<int64_t> as = shapeOf(a), bsh = shapeOf(b);
+  if (as.size() != 2 || bsh.size() != 2)
+    return op->emitOpError("gemm operands must be matrices"), failure();
+  int64_t m = ta ? as[1] : as[0], k = ta ? as[0] : as[1];
+  int64_t kb2 = tb ? bsh[1] : bsh[0], n = tb ? bsh[0] : bsh[1];
+  if (k != kb2 || numElements(y) != m * n)
+    return op->emitOpError("gemm operand shapes do not match"), failure();
+  int64_t cRow = 0, cCol = 0;
+  if (hasC) {
+    ArrayRef<int64_t> cs = shapeOf(cv);
+    if (cs.size() > 2)
+      return op->emitOpError("gemm C has rank above 2"), failure();
+    int64_t cr = cs.size() == 2 ? cs[0] : 1, cc = cs.empty() ? 1 : cs.back();
+    if ((cr != 1 && cr != m) || (cc != 1 && cc != n))
+      return op->emitOpError("gemm C does not broadcast to the result"), failure();
+    cCol = cc == 1 ? 0 : 1;
+    cRow = cr == 1 ? 0 : cc;
+  }
+  Type acc = computeType(elem);
+  bool isFloat = isa<FloatType>(acc);
+  if (!isFloat && (alpha != 1.0 || (hasC && beta != 1.0)))
+    return op->emitOpError("integer gemm with alpha or beta other than 1 is not supported"), failure();
+
+  SmallVector<Value> buffers = {a, b};
+  if (hasC)
+    buffers.push_back(cv);
+  buffers.push_back(y);
+  unsigned yParam = buffers.size() - 1;
+
+  GemmSpec s;
+  s.acc = acc;
+  s.M = m;
+  s.N = n;
+  s.K = k;
+  s.aKContig = !ta || m == 1;
+  s.bNContig = !tb && n > 1;
+  KernelBuilder kb(km, "gemm", buffers, op->getLoc());
+  s.loadA = [&](Value, Value row, Value kk) {
+    Value off = ta ? kb.add(kb.mulC(kk, m), row) : kb.add(kb.mulC(row, k), kk);
+    return loadC(kb, 0, off, elem);
+  };
+  s.loadB = [&](Value, Value kk, Value col) {
+    Value off = tb ? kb.add(kb.mulC(col, k), kk) : kb.add(kb.mulC(kk, n), col);
+    return loadC(kb, 1, off, elem);
+  };
+  s.store = [&](Value, Value row, Value col, Value v) {
+    if (alpha != 1.0)
+      v = mulS(kb, v, kb.constFloat(acc, alpha));
+    if (hasC) {
+      Value c = loadC(kb, 2, kb.add(kb.mulC(row, cRow), kb.mulC(col, cCol)), elem);
+      if (beta != 1.0)
+        c = mulS(kb, c, kb.constFloat(acc, beta));
+      v = addS(kb, v, c);
+    }
+    kb.store(yParam, kb.add(kb.mulC(row, n), col), fromCompute(kb, v, elem));
+  };
+  FailureOr<Launch> l = emitTiledGemm(op, kb, s);
+  if (failed(l)) {
+    kb.func()->erase();
+    return failure();
+  }
+  l->buffers = buffers;
+  launches.push_back(std::move(*l));
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Conv
+//===----------------------------------------------------------------------===//
+
+/// Input position of output position `od` and kernel position `kd` of a Conv: whether it
+/// lies inside the input (null when it always does) and its spatial offset there.
+/// `kConst` holds the kernel coordinates when they are compile-time constants (else
+/// empty), which lets interior taps drop their checks.
+std::pair<Value, Value> convTap(KernelBuilder &kb, const Window &w, ArrayRef<Value> od,
+                                ArrayRef<Value> kd, ArrayRef<int64_t> kConst) {
+  SmallVector<int64_t> inStr = rowMajorStrides(w.in);
+  Value inside, offset;
+  for (size_t d = 0; d < w.rank(); ++d) {
+    int64_t pb = w.padBegin[d];
+    Value tpos = kb.add(kb.mulC(od[d], w.strides[d]), kb.mulC(kd[d], w.dilations[d]));
+    int64_t kMin = kConst.empty() ? 0 : kConst[d], kMax = kConst.empty() ? w.kernel[d] - 1 : kConst[d];
+    // tpos is never negative: the input coordinate is tpos - pb.
+    if (kMin * w.dilations[d] < pb)
+      inside = andI(kb, inside, cmpI(kb, arith::CmpIPredicate::uge, tpos, kb.idx(pb)));
+    if ((w.out[d] - 1) * w.strides[d] + kMax * w.dilations[d] - pb >= w.in[d])
+      inside = andI(kb, inside, kb.ltC(tpos, w.in[d] + pb));
+    Value coord = pb == 0 ? tpos : kb.sub(tpos, kb.idx(pb));
+    Value term = kb.mulC(coord, inStr[d]);
+    offset = offset ? kb.add(offset, term) : term;
+  }
+  return {inside, offset ? offset : kb.idx(0)};
+}
+
+constexpr int64_t kUnrollTaps = 64;
+
+/// Direct Conv: one thread per output element, looping over the input channels of its
+/// group and the kernel taps. Used for depthwise convolutions, whose per-output work is
+/// one kernel window.
+LogicalResult emitDirectConv(Operation *op, KernelModule &km, SmallVectorImpl<Launch> &launches,
+                             const Window &w, int64_t groups, Value x, Value wt, Value bias, Value y) {
+  Type elem = elemOf(y);
+  Type acc = computeType(elem);
+  ArrayRef<int64_t> xs = shapeOf(x), ys = shapeOf(y);
+  int64_t nb = xs[0], c = xs[1], mo = ys[1], cg = c / groups, mg = mo / groups;
+  int64_t isp = product(w.in), osp = product(w.out), ksp = product(w.kernel);
+  SmallVector<Value> buffers = {x, wt};
+  if (bias)
+    buffers.push_back(bias);
+  buffers.push_back(y);
+  unsigned yParam = buffers.size() - 1;
+  int64_t total = numElements(y);
+  constexpr uint32_t kBlock = 256;
+  KernelBuilder kb(km, "conv_direct", buffers, op->getLoc());
+  Value i = kb.globalId(kBlock);
+  kb.ifThen(kb.ltC(i, total), [&] {
+    SmallVector<Value> co = kb.delinearize(i, {nb, mo, osp});
+    Value n = co[0], m = co[1], o = co[2];
+    SmallVector<Value> od = kb.delinearize(o, w.out);
+    Value g = kb.divC(m, mg);
+    auto channel = [&](Value ci, Value accIn) -> Value {
+      Value xBase = kb.mulC(kb.add(kb.mulC(n, c), kb.add(kb.mulC(g, cg), ci)), isp);
+      Value wBase = kb.mulC(kb.add(kb.mulC(m, cg), ci), ksp);
+      auto tap = [&](Value kk, ArrayRef<Value> kd, ArrayRef<int64_t> kConst, Value a) -> Value {
+        auto [inside, off] = convTap(kb, w, od, kd, kConst);
+        Value xv = loadOrZero(kb, 0, inside, kb.add(xBase, off), elem);
+        Value wv = loadC(kb, 1, kb.add(wBase, kk), elem);
+        return madd(kb, a, xv, wv);
+      };
+      if (ksp <= kUnrollTaps) {
+        SmallVector<int64_t> kpos(w.rank(), 0);
+        for (int64_t kk = 0; kk < ksp; ++kk) {
+          SmallVector<int64_t> rem(w.rank());
+          int64_t v = kk;
+          for (int64_t d = static_cast<int64_t>(w.rank()) - 1; d >= 0; --d) {
+            rem[d] = v % w.kernel[d];
+            v /= w.kernel[d];
+          }
+          SmallVector<Value> kd;
+          for (int64_t kv : rem)
+            kd.push_back(kb.idx(kv));
+          accIn = tap(kb.idx(kk), kd, rem, accIn);
+        }
+        return accIn;
+      }
+      return kb.forLoopCarry(kb.idx(0), kb.idx(ksp), kb.idx(1), ValueRange{accIn},
+                             [&](Value kk, ValueRange a) -> SmallVector<Value> {
+                               SmallVector<Value> kd = kb.delinearize(kk, w.kernel);
+                               return {tap(kk, kd, {}, a[0])};
+                             })[0];
+    };
+    Value sum = kb.constOf(acc, 0);
+    if (cg == 1)
+      sum = channel(kb.idx(0), sum);
+    else
+      sum = kb.forLoopCarry(kb.idx(0), kb.idx(cg), kb.idx(1), ValueRange{sum},
+                            [&](Value ci, ValueRange a) -> SmallVector<Value> {
+                              return {channel(ci, a[0])};
+                            })[0];
+    if (bias)
+      sum = addS(kb, sum, loadC(kb, 2, m, elem));
+    kb.store(yParam, i, fromCompute(kb, sum, elem));
+  });
+  kb.finish({kBlock, 1, 1});
+  Launch l = linearLaunch(kb.name(), total, kBlock);
+  l.buffers = buffers;
+  launches.push_back(std::move(l));
+  return success();
+}
+
+/// Implicit-GEMM Conv, per group: Y[n, g*Mg + m, o] = sum_k W[g*Mg + m, k] * P[k, (n, o)]
+/// where P is the input patch matrix (k = (ci, kernel position)), gathered on the fly.
+/// Columns run over output positions, so stores and (for unit strides) patch reads are
+/// adjacent across threads.
+LogicalResult emitGemmConv(Operation *op, KernelModule &km, SmallVectorImpl<Launch> &launches,
+                           const Window &w, int64_t groups, Value x, Value wt, Value bias, Value y) {
+  Type elem = elemOf(y);
+  ArrayRef<int64_t> xs = shapeOf(x), ys = shapeOf(y);
+  int64_t nb = xs[0], c = xs[1], mo = ys[1], cg = c / groups, mg = mo / groups;
+  int64_t isp = product(w.in), osp = product(w.out), ksp = product(w.kernel);
+  bool pointwise = isp == osp && llvm::all_of(w.kernel, [](int64_t v) { return v == 1; }) &&
+                   llvm::all_of(w.strides, [](int64_t v) { return v == 1; }) &&
+                   llvm::all_of(w.padBegin, [](int64_t v) { return v == 0; });
+  SmallVector<Value> buffers = {x, wt};
+  if (bias)
+    buffers.push_back(bias);
+  buffers.push_back(y);
+  unsigned yParam = buffers.size() - 1;
+
+  GemmSpec s;
+  s.acc = computeType(elem);
+  s.batch = groups;
+  s.M = mg;
+  s.N = nb * osp;
+  s.K = cg * ksp;
+  s.aKContig = true;
+  s.bNContig = true;
+  KernelBuilder kb(km, "conv", buffers, op->getLoc());
+  s.loadA = [&](Value g, Value row, Value kk) {
+    Value off = kb.add(kb.mulC(kb.add(kb.mulC(g, mg), row), s.K), kk);
+    return loadC(kb, 1, off, elem);
+  };
+  s.loadB = [&](Value g, Value kk, Value col) {
+    Value n = kb.divC(col, osp), o = kb.remC(col, osp);
+    Value ci = kb.divC(kk, ksp);
+    Value chan = kb.add(kb.mulC(n, c), kb.add(kb.mulC(g, cg), ci));
+    Value base = kb.mulC(chan, isp);
+    if (pointwise)
+      return loadC(kb, 0, kb.add(base, o), elem);
+    SmallVector<Value> od = kb.delinearize(o, w.out);
+    SmallVector<Value> kd = kb.delinearize(kb.remC(kk, ksp), w.kernel);
+    auto [inside, off] = convTap(kb, w, od, kd, {});
+    return loadOrZero(kb, 0, inside, kb.add(base, off), elem);
+  };
+  s.store = [&](Value g, Value row, Value col, Value v) {
+    Value m = kb.add(kb.mulC(g, mg), row);
+    if (bias)
+      v = addS(kb, v, loadC(kb, 2, m, elem));
+    Value n = kb.divC(col, osp), o = kb.remC(col, osp);
+    Value off = kb.add(kb.mulC(kb.add(kb.mulC(n, mo), m), osp), o);
+    kb.store(yParam, off, fromCompute(kb, v, elem));
+  };
+  FailureOr<Launch> l = emitTiledGemm(op, kb, s);
+  if (failed(l)) {
+    kb.func()->erase();
+    return failure();
+  }
+  l->buffers = buffers;
+  launches.push_back(std::move(*l));
+  return success();
+}
+
+LogicalResult generateConv(Operation *op, KernelModule &km, SmallVectorImpl<Launch> &launches) {
+  Value x = op->getOperand(0), wt = op->getOperand(1), b = op->getOperand(2), y = op->getResult(0);
+  Value bias = isNone(b) ? Value() : b;
+  Type elem = elemOf(y);
+  if (!isa<FloatType>(elem) || elemOf(x) != elem || elemOf(wt) != elem || (bias && elemOf(bias) != elem))
+    return op->emitOpError("conv kernel supports float operands of the result type"), failure();
+  ArrayRef<int64_t> xs = shapeOf(x), ws = shapeOf(wt), ys = shapeOf(y);
+  if (xs.size() < 3 || ws.size() != xs.size() || ys.size() != xs.size())
+    return op->emitOpError("conv needs N x C x D1.. operands of equal rank"), failure();
+  size_t r = xs.size() - 2;
+  Window w;
+  w.in.assign(xs.begin() + 2, xs.end());
+  w.out.assign(ys.begin() + 2, ys.end());
+  w.kernel.assign(ws.begin() + 2, ws.end());
+  w.strides = arrayAttrOr(op, "strides", r, 1);
+  w.dilations = arrayAttrOr(op, "dilations", r, 1);
+  windowPads(op, w);
+  for (size_t d = 0; d < r; ++d)
+    if (w.padBegin[d] < 0 || w.strides[d] <= 0 || w.dilations[d] <= 0)
+      return op->emitOpError("conv with negative pads or non-positive strides/dilations"), failure();
+  int64_t groups = intAttr(op, "group", 1);
+  int64_t c = xs[1], m = ws[0], cg = ws[1];
+  if (groups <= 0 || c != cg * groups || m % groups != 0 || ys[1] != m || ys[0] != xs[0] ||
+      (bias && numElements(bias) != m))
+    return op->emitOpError("conv channels do not match group ") << groups, failure();
+  if (cg == 1)
+    return emitDirectConv(op, km, launches, w, groups, x, wt, bias, y);
+  return emitGemmConv(op, km, launches, w, groups, x, wt, bias, y);
+}
+
+//===----------------------------------------------------------------------===//
+// ConvTranspose
+//===----------------------------------------------------------------------===//
+
+/// ConvTranspose as a gather: output position o receives input position i along a
+/// dimension where i * stride - padBegin + k * dilation == o.
+LogicalResult generateConvTranspose(Operation *op, KernelModule &km, SmallVectorImpl<Launch> &launches) {
+  Value x = op->getOperand(0), wt = op->getOperand(1), b = op->getOperand(2), y = op->getResult(0);
+  Value bias = isNone(b) ? Value() : b;
+  Type elem = elemOf(y);
+  if (!isa<FloatType>(elem) || elemOf(x) != elem || elemOf(wt) != elem || (bias && elemOf(bias) != elem))
+    return op->emitOpError("conv_transpose kernel supports float operands of the result type"), failure();
+  ArrayRef<int64_t> xs = shapeOf(x), ws = shapeOf(wt), ys = shapeOf(y);
+  if (xs.size() < 3 || ws.size() != xs.size() || ys.size() != xs.size())
+    return op->emitOpError("conv_transpose needs N x C x D1.. operands of equal rank"), failure();
+  size_t r = xs.size() - 2;
+  Window w;
+  w.in.assign(xs.begin() + 2, xs.end());
+  w.out.assign(ys.begin() + 2, ys.end());
+  w.kernel.assign(ws.begin() + 2, ws.end());
+  w.strides = arrayAttrOr(op, "strides", r, 1);
+  w.dilations = arrayAttrOr(op, "dilations", r, 1);
+  int64_t groups = intAttr(op, "group", 1);
+  int64_t nb = xs[0], c = xs[1], mg = ws[1], mo = mg * groups;
+  if (groups <= 0 || ws[0] != c || c % groups != 0 || ys[1] != mo || ys[0] != nb ||
+      (bias && numElements(bias) != mo))
+    return op->emitOpError("conv_transpose channels do not match group ") << groups, failure();
+  for (size_t d = 0; d < r; ++d)
+    if (w.strides[d] <= 0 || w.dilations[d] <= 0)
+      return op->emitOpError("conv_transpose with non-positive strides or dilations"), failure();
+  int64_t cg = c / groups;
+  SmallVector<int64_t> outPad = arrayAttrOr(op, "output_padding", r, 0);
+  StringRef autoPad = strAttr(op, "auto_pad", "NOTSET");
+  w.padBegin.assign(r, 0);
+  if (op->hasAttr("output_shape") || autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER") {
+    for (size_t d = 0; d < r; ++d) {
+      int64_t total = w.strides[d] * (w.in[d] - 1) + outPad[d] + (w.kernel[d] - 1) * w.dilations[d] + 1 -
+                      w.out[d];
+      w.padBegin[d] = autoPad == "SAME_UPPER" ? floorDiv(total, 2) : total - floorDiv(total, 2);
+    }
+  } else if (autoPad != "VALID") {
+    if (auto pads = arrayAttr(op, "pads"); pads && pads->size() == 2 * r)
+      for (size_t d = 0; d < r; ++d)
+        w.padBegin[d] = (*pads)[d];
+  }
+  int64_t isp = product(w.in), osp = product(w.out), ksp = product(w.kernel);
+  SmallVector<int64_t> inStr = rowMajorStrides(w.in);
+  Type acc = computeType(elem);
+
+  SmallVector<Value> buffers = {x, wt};
+  if (bias)
+    buffers.push_back(bias);
+  buffers.push_back(y);
+  unsigned yParam = buffers.size() - 1;
+  int64_t total = numElements(y);
+  constexpr uint32_t kBlock = 256;
+  KernelBuilder kb(km, "conv_transpose", buffers, op->getLoc());
+  auto scmp = [&](arith::CmpIPredicate p, Value a, Value bv) { return cmpI(kb, p, a, bv); };
+  Value i = kb.globalId(kBlock);
+  kb.ifThen(kb.ltC(i, total), [&] {
+    SmallVector<Value> co = kb.delinearize(i, {nb, mo, osp});
+    Value n = co[0], m = co[1], o = co[2];
+    SmallVector<Value> od = kb.delinearize(o, w.out);
+    Value g = kb.divC(m, mg), mm = kb.remC(m, mg);
+    // (inside, input spatial offset) of kernel position kd; signed arithmetic since
+    // o + padBegin - k * dilation may be negative.
+    auto tap = [&](ArrayRef<Value> kd, ArrayRef<int64_t> kConst) -> std::pair<Value, Value> {
+      Value inside, offset;
+      for (size_t d = 0; d < r; ++d) {
+        Value tpos = kb.sub(kb.add(od[d], kb.idx(w.padBegin[d])), kb.mulC(kd[d], w.dilations[d]));
+        bool nonNeg = !kConst.empty() && w.padBegin[d] - kConst[d] * w.dilations[d] >= 0;
+        if (!nonNeg)
+          inside = andI(kb, inside, scmp(arith::CmpIPredicate::sge, tpos, kb.idx(0)));
+        Value coord = tpos;
+        if (w.strides[d] > 1) {
+          Value st = kb.idx(w.strides[d]);
+          Value rem = arith::RemSIOp::create(kb.b(), kb.loc(), tpos, st);
+          inside = andI(kb, inside, scmp(arith::CmpIPredicate::eq, rem, kb.idx(0)));
+          coord = arith::DivSIOp::create(kb.b(), kb.loc(), tpos, st);
+        }
+        inside = andI(kb, inside, scmp(arith::CmpIPredicate::slt, coord, kb.idx(w.in[d])));
+        Value term = kb.mulC(coord, inStr[d]);
+        offset = offset ? kb.add(offset, term) : term;
+      }
+      return {inside, offset ? offset : kb.idx(0)};
+    };
+    auto channel = [&](Value ci, Value accIn) -> Value {
+      Value xc = kb.add(kb.mulC(g, cg), ci);
+      Value xBase = kb.mulC(kb.add(kb.mulC(n, c), xc), isp);
+      Value wBase = kb.mulC(kb.add(kb.mulC(xc, mg), mm), ksp);
+      auto one = [&](Value kk, ArrayRef<Value> kd, ArrayRef<int64_t> kConst, Value a) -> Value {
+        auto [inside, off] = tap(kd, kConst);
+        Value xv = loadOrZero(kb, 0, inside, kb.add(xBase, off), elem);
+        Value wv = loadC(kb, 1, kb.add(wBase, kk), elem);
+        return madd(kb, a, xv, wv);
+      };
+      if (ksp <= kUnrollTaps) {
+        for (int64_t kk = 0; kk < ksp; ++kk) {
+          SmallVector<int64_t> rem(r);
+          int64_t v = kk;
+          for (int64_t d = static_cast<int64_t>(r) - 1; d >= 0; --d) {
+            rem[d] = v % w.kernel[d];
+            v /= w.kernel[d];
+          }
+          SmallVector<Value> kd;
+          for (int64_t kv : rem)
+            kd.push_back(kb.idx(kv));
+          accIn = one(kb.idx(kk), kd, rem, accIn);
+        }
+        return accIn;
+      }
+      return kb.forLoopCarry(kb.idx(0), kb.idx(ksp), kb.idx(1), ValueRange{accIn},
+                             [&](Value kk, ValueRange a) -> SmallVector<Value> {
+                               SmallVector<Value> kd = kb.delinearize(kk, w.kernel);
+                               return {one(kk, kd, {}, a[0])};
+                             })[0];
+    };
+    Value sum = kb.constOf(acc, 0);
+    if (cg == 1)
+      sum = channel(kb.idx(0), sum);
+    else
+      sum = kb.forLoopCarry(kb.idx(0), kb.idx(cg), kb.idx(1), ValueRange{sum},
+                            [&](Value ci, ValueRange a) -> SmallVector<Value> {
+                              return {channel(ci, a[0])};
+                            })[0];
+    if (bias)
+      sum = addS(kb, sum, loadC(kb, 2, m, elem));
+    kb.store(yParam, i, fromCompute(kb, sum, elem));
+  });
+  kb.finish({kBlock, 1, 1});
+  Launch l = linearLaunch(kb.name(), total, kBlock);
+  l.buffers = buffers;
+  launches.push_back(std::move(l));
+  return success();
+}
+
+} // namespace
+
+void registerContractionGenerators(GeneratorTable &table) {
+  table["kiln.matmul"] = generateMatMul;
+  table["kiln.gemm"] = generateGemm;
+  table["kiln.conv"] = generateConv;
+  table["kiln.conv_transpose"] = generateConvTranspose;
+}
+
+} // namespace kiln::codegen
