@@ -13,6 +13,15 @@ std::function<int()> addCompileCommand(CLI::App &app);
 /// Adds `kiln run` to `app`.
 std::function<int()> addRunCommand(CLI::App &app);
 
+/// Adds `kiln inspect` (describe a .kiln plan) to `app`.
+std::function<int()> addInspectCommand(CLI::App &app);
+
+/// Adds `kiln bench` (time a .kiln plan on the GPU) to `app`.
+std::function<int()> addBenchCommand(CLI::App &app);
+
+/// Adds `kiln check` (GPU vs CPU reference on one model) to `app`.
+std::function<int()> addCheckCommand(CLI::App &app);
+
 } // namespace kiln::cli
 
 #endif // KILN_TOOLS_KILN_COMMANDS_H

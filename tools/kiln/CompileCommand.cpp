@@ -1,15 +1,19 @@
-// `kiln compile`: imports an ONNX model, runs the pipeline up to the requested stage, and
-// prints or writes that stage's IR.
+// `kiln compile`: imports an ONNX model, runs the pipeline, and writes the .kiln plan, or
+// prints or writes the text of the stage named by --emit.
 #include "Commands.h"
 #include "Diagnostics.h"
 
 #include "Frontend.h"
+
+#include "codegen/Driver/Codegen.h"
+#include "codegen/Plan/PlanWriter.h"
 
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/IR/OperationSupport.h"
 #include "mlir/Support/FileUtilities.h"
 #include "llvm/ADT/MapVector.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/ToolOutputFile.h"
 
 #include <fmt/core.h>
@@ -21,7 +25,11 @@ namespace {
 struct CompileOptions {
   std::string model;
   std::string emit;
-  std::string output = "-";
+  std::string output;
+  std::string arch = "sm_90";
+  std::string libdevice;
+  std::string dumpDir;
+  bool cubin = false;
   bool printWeights = false;
   bool locations = false;
   bool stats = false;
@@ -49,18 +57,74 @@ void printStats(ModuleOp module) {
   fmt::print(stderr, "\n");
 }
 
+std::vector<std::string> allStageNames() {
+  std::vector<std::string> names = ::kiln::stageNames();
+  for (const char *n : {"gpu", "llvm", "ptx", "plan"})
+    names.push_back(n);
+  return names;
+}
+
 int runCompile(const CompileOptions &opts) {
+  if (opts.emit.empty() && opts.output.empty()) {
+    fmt::print(stderr, "kiln compile: give -o model.kiln, or --emit=STAGE to print a stage\n");
+    return 1;
+  }
   MLIRContext context;
   ::kiln::cli::StderrDiagnostics diagnostics(context);
+  std::optional<::kiln::Stage> frontStage = ::kiln::parseStage(opts.emit.empty() ? "static" : opts.emit);
+  bool backEnd = !frontStage;
   OwningOpRef<ModuleOp> module =
-      ::kiln::cli::loadModel(context, opts.model, *::kiln::parseStage(opts.emit), opts.pipeline);
+      ::kiln::cli::loadModel(context, opts.model, backEnd ? ::kiln::Stage::Static : *frontStage, opts.pipeline);
   if (!module)
     return 1;
   if (opts.stats)
     printStats(*module);
 
   std::string error;
-  auto output = openOutputFile(opts.output, &error);
+  ::kiln::codegen::CodegenOptions codegen;
+  codegen.arch = opts.arch;
+  codegen.libdevice = opts.libdevice;
+  codegen.cubin = opts.cubin;
+  codegen.dumpDir = opts.dumpDir;
+  codegen.producer = "kiln " KILN_VERSION;
+  if (!opts.dumpDir.empty()) {
+    // Every stage lands in the dump directory, the front ones included.
+    llvm::sys::fs::create_directories(opts.dumpDir);
+    std::string path = opts.dumpDir + "/static.mlir";
+    if (auto f = openOutputFile(path, &error)) {
+      OpPrintingFlags flags;
+      flags.elideLargeElementsAttrs(kElideElementsAbove);
+      module->print(f->os(), flags);
+      f->keep();
+    }
+  }
+  if (opts.emit.empty()) {
+    std::vector<uint8_t> plan;
+    if (failed(::kiln::codegen::compileToPlan(*module, codegen, plan)))
+      return 1;
+    auto output = openOutputFile(opts.output, &error);
+    if (!output) {
+      fmt::print(stderr, "kiln: cannot write {}: {}\n", opts.output, error);
+      return 1;
+    }
+    output->os().write(reinterpret_cast<const char *>(plan.data()), plan.size());
+    output->keep();
+    return diagnostics.errorCount() == 0 ? 0 : 1;
+  }
+  if (backEnd) {
+    auto output = openOutputFile(opts.output.empty() ? "-" : opts.output, &error);
+    if (!output) {
+      fmt::print(stderr, "kiln: cannot write {}: {}\n", opts.output, error);
+      return 1;
+    }
+    if (failed(::kiln::codegen::emitStage(*module, codegen, *::kiln::codegen::parseCodegenStage(opts.emit),
+                                          output->os())))
+      return 1;
+    output->keep();
+    return diagnostics.errorCount() == 0 ? 0 : 1;
+  }
+
+  auto output = openOutputFile(opts.output.empty() ? "-" : opts.output, &error);
   if (!output) {
     fmt::print(stderr, "kiln: cannot write {}: {}\n", opts.output, error);
     return 1;
@@ -80,17 +144,25 @@ int runCompile(const CompileOptions &opts) {
 std::function<int()> (::kiln::cli::addCompileCommand)(CLI::App &app) {
   auto opts = std::make_shared<CompileOptions>();
   CLI::App *cmd = app.add_subcommand(
-      "compile", "Compile an ONNX model and print the IR of a stage (--emit=onnx|static)");
+      "compile", "Compile an ONNX model to a .kiln plan (-o), or print a stage (--emit)");
   cmd->add_option("model", opts->model, "The ONNX model (.onnx)")
       ->required()
       ->check(CLI::ExistingFile);
   cmd->add_option("--emit", opts->emit,
-                  "Stage whose IR to print: onnx (one kiln op per ONNX node) or static "
-                  "(shapes pinned, graph simplified)")
-      ->required()
-      ->check(CLI::IsMember(::kiln::stageNames()));
+                  "Stage to print instead of writing a plan: onnx (one kiln op per ONNX node), "
+                  "static (shapes pinned, graph simplified), gpu (kernels as gpu.func), llvm "
+                  "(NVVM/LLVM dialect), ptx (PTX text) or plan (memory plan and launch list)")
+      ->check(CLI::IsMember(allStageNames()));
+  cmd->add_option("--arch", opts->arch, "Target GPU: sm_80, sm_86, sm_89 or sm_90")
+      ->check(CLI::IsMember({"sm_80", "sm_86", "sm_89", "sm_90"}));
+  cmd->add_option("--dump-dir", opts->dumpDir, "Write every stage (static.mlir, gpu.mlir, llvm.mlir, "
+                                               "kernels.ptx, plan.txt) into this directory");
+  cmd->add_flag("--cubin", opts->cubin, "Also embed SASS for --arch, assembled by ptxas");
+  cmd->add_option("--libdevice", opts->libdevice,
+                  "libdevice.10.bc for math functions (default: $KILN_LIBDEVICE, $CUDA_HOME, /usr/local/cuda)");
   ::kiln::cli::addShapeOptions(cmd, opts->pipeline);
-  cmd->add_option("-o,--output", opts->output, "Write the IR to this file instead of stdout");
+  cmd->add_option("-o,--output", opts->output,
+                  "The .kiln plan to write (with --emit: the file for the stage's text; default stdout)");
   cmd->add_flag("--print-weights", opts->printWeights,
                 "Print every constant in full (by default tensors over 64 elements are elided)");
   cmd->add_flag("--locations", opts->locations,

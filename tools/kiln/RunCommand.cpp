@@ -1,11 +1,13 @@
-// `kiln run --reference`: evaluates a model on the CPU reference evaluator with inputs
-// from .npy files (or seeded random ones) and writes every output as .npy.
+// `kiln run`: runs a compiled plan (.kiln) on the GPU through the runtime, or evaluates an
+// ONNX model on the CPU reference evaluator (--reference), with inputs from .npy files (or
+// seeded random ones), and writes every output as .npy.
 #include "Commands.h"
 #include "Diagnostics.h"
 #include "Frontend.h"
 
 #include "compiler/Reference/Evaluator.h"
 #include "tools/common/Npy.h"
+#include "tools/common/PlanExec.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "llvm/Support/FileSystem.h"
@@ -19,6 +21,7 @@
 using namespace mlir;
 namespace ref = ::kiln::ref;
 namespace npy = ::kiln::npy;
+namespace exec = ::kiln::exec;
 
 namespace {
 struct RunOptions {
@@ -116,21 +119,117 @@ std::string describe(const ref::Tensor &t) {
                             sum / static_cast<double>(t.numElements()));
 }
 
-int runReference(const RunOptions &opts) {
-  if (!opts.reference) {
-    fmt::print(stderr, "kiln run: only --reference (the CPU evaluator) is available until "
-                       "kiln compiles GPU plans; pass --reference\n");
-    return 1;
-  }
-  std::map<std::string, std::string> files;
-  for (const std::string &spec : opts.inputs) {
+bool parseInputSpecs(const std::vector<std::string> &specs,
+                     std::map<std::string, std::string> &files) {
+  for (const std::string &spec : specs) {
     size_t eq = spec.find('=');
     if (eq == std::string::npos || eq == 0 || eq + 1 == spec.size()) {
       fmt::print(stderr, "kiln run: --input expects name=file.npy, got '{}'\n", spec);
-      return 1;
+      return false;
     }
     files[spec.substr(0, eq)] = spec.substr(eq + 1);
   }
+  return true;
+}
+
+bool writeRaw(const exec::TensorDesc &t, const std::vector<uint8_t> &data, const std::string &path) {
+  npy::Array array;
+  std::string error;
+  if (!exec::toNpy(t, data, array, error) || !npy::write(path, array, error)) {
+    fmt::print(stderr, "kiln run: {}: {}\n", path, error);
+    return false;
+  }
+  return true;
+}
+
+/// A compiled plan on the GPU. No usable GPU is not a failure of the model: it prints
+/// SKIPPED and exits 77 (ctest's skip code) so scripts and tests can tell it apart.
+int runPlan(const RunOptions &opts) {
+  std::map<std::string, std::string> files;
+  if (!parseInputSpecs(opts.inputs, files))
+    return 1;
+  std::unique_ptr<exec::PlanExecutor> executor;
+  std::string error;
+  kiln_status_t status =
+      exec::PlanExecutor::createFromFile(opts.model, /*useCudaGraph=*/true, executor, error);
+  if (exec::isNoGpu(status)) {
+    fmt::print("SKIPPED: no GPU ({})\n", error);
+    return 77;
+  }
+  if (status != KILN_STATUS_OK) {
+    fmt::print(stderr, "kiln run: {}\n", error);
+    return 1;
+  }
+  if (std::error_code ec = llvm::sys::fs::create_directories(opts.outputDir)) {
+    fmt::print(stderr, "kiln run: cannot create {}: {}\n", opts.outputDir, ec.message());
+    return 1;
+  }
+  for (const auto &[name, file] : files) {
+    bool known = false;
+    for (const exec::TensorDesc &t : executor->inputs())
+      known = known || t.name == name;
+    if (known)
+      continue;
+    std::vector<std::string> names;
+    for (const exec::TensorDesc &t : executor->inputs())
+      names.push_back("'" + t.name + "'");
+    fmt::print(stderr, "kiln run: the model has no input named '{}' (inputs: {})\n", name,
+               fmt::join(names, ", "));
+    return 1;
+  }
+  fmt::print("device: {} (sm_{})\n", executor->device().name, executor->device().sm);
+  std::mt19937_64 rng(opts.seed);
+  std::vector<std::vector<uint8_t>> inputs;
+  for (const exec::TensorDesc &t : executor->inputs()) {
+    auto file = files.find(t.name);
+    if (file == files.end()) {
+      inputs.push_back(exec::randomData(t.dtype, t.elementCount(), rng));
+      std::string path = opts.outputDir + "/input_" + exec::fileNameFor(t.name) + ".npy";
+      if (!writeRaw(t, inputs.back(), path))
+        return 1;
+      fmt::print("input  '{}': random {} {} (seed {}) -> {}\n", t.name, exec::describe(t),
+                 exec::summarize(t.dtype, inputs.back()), opts.seed, path);
+      continue;
+    }
+    npy::Array array;
+    std::vector<uint8_t> data;
+    if (!npy::read(file->second, array, error) || !exec::fromNpy(t, array, data, error)) {
+      fmt::print(stderr, "kiln run: {}: {}\n", file->second, error);
+      return 1;
+    }
+    fmt::print("input  '{}': {} {} <- {}\n", t.name, exec::describe(t),
+               exec::summarize(t.dtype, data), file->second);
+    inputs.push_back(std::move(data));
+  }
+  if (!executor->setInputs(inputs, error) ||
+      (status = executor->run(error)) != KILN_STATUS_OK) {
+    fmt::print(stderr, "kiln run: {}\n", error);
+    return 1;
+  }
+  for (size_t i = 0; i < executor->outputs().size(); ++i) {
+    const exec::TensorDesc &t = executor->outputs()[i];
+    const std::vector<uint8_t> &data = executor->outputData()[i];
+    std::string path = opts.outputDir + "/" + exec::fileNameFor(t.name) + ".npy";
+    if (!writeRaw(t, data, path))
+      return 1;
+    fmt::print("output '{}': {} {} -> {}\n", t.name, exec::describe(t),
+               exec::summarize(t.dtype, data), path);
+  }
+  return 0;
+}
+
+int runReference(const RunOptions &opts) {
+  if (llvm::StringRef(opts.model).ends_with(".kiln"))
+    return runPlan(opts);
+  if (!opts.reference) {
+    fmt::print(stderr, "kiln run: {}: an ONNX model runs on the CPU reference evaluator "
+                       "(pass --reference); compile it to a .kiln plan to run it on the GPU\n",
+               opts.model);
+    return 1;
+  }
+  std::map<std::string, std::string> files;
+  if (!parseInputSpecs(opts.inputs, files))
+    return 1;
 
   MLIRContext context;
   ::kiln::cli::StderrDiagnostics diagnostics(context);
@@ -217,12 +316,14 @@ int runReference(const RunOptions &opts) {
 std::function<int()>(::kiln::cli::addRunCommand)(CLI::App &app) {
   auto opts = std::make_shared<RunOptions>();
   CLI::App *cmd = app.add_subcommand(
-      "run", "Run a model. --reference evaluates it on the CPU reference evaluator");
-  cmd->add_option("model", opts->model, "The ONNX model (.onnx)")
+      "run", "Run a compiled plan (.kiln) on the GPU, or an ONNX model on the CPU reference "
+             "evaluator (--reference); exits 77 with SKIPPED when a plan needs a GPU and none is "
+             "usable");
+  cmd->add_option("model", opts->model, "A compiled plan (.kiln) or an ONNX model (.onnx)")
       ->required()
       ->check(CLI::ExistingFile);
   cmd->add_flag("--reference", opts->reference,
-                "Evaluate on the CPU reference evaluator (exact ONNX semantics)");
+                "Evaluate an ONNX model on the CPU reference evaluator (exact ONNX semantics)");
   cmd->add_option("--input", opts->inputs,
                   "An input as name=file.npy (repeatable); inputs not given are random")
       ->take_all();

@@ -9,6 +9,9 @@ int main(int argc, char **argv) {
   app.require_subcommand(1);
   std::function<int()> compile = ::kiln::cli::addCompileCommand(app);
   std::function<int()> run = ::kiln::cli::addRunCommand(app);
+  std::function<int()> inspect = ::kiln::cli::addInspectCommand(app);
+  std::function<int()> bench = ::kiln::cli::addBenchCommand(app);
+  std::function<int()> check = ::kiln::cli::addCheckCommand(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError &e) {
@@ -20,5 +23,11 @@ int main(int argc, char **argv) {
     return compile();
   if (app.got_subcommand("run"))
     return run();
+  if (app.got_subcommand("inspect"))
+    return inspect();
+  if (app.got_subcommand("bench"))
+    return bench();
+  if (app.got_subcommand("check"))
+    return check();
   return 1;
 }
