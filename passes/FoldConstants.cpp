@@ -50,7 +50,7 @@ std::optional<DenseElementsAttr> foldShapeQuery(Operation *op) {
 
 } // namespace
 
-LogicalResult mlir::kiln::foldToConstants(Operation *op) {
+LogicalResult mlir::kiln::foldToConstants(Operation *op, SmallVectorImpl<Value> *replacements) {
   if (isa<ConstantOp, NoneOp>(op) || op->getNumResults() == 0)
     return success();
   OpBuilder builder(op);
@@ -58,6 +58,8 @@ LogicalResult mlir::kiln::foldToConstants(Operation *op) {
   if (auto value = foldShapeQuery(op)) {
     Value constant = ConstantOp::create(builder, op->getLoc(), *value);
     op->getResult(0).replaceAllUsesWith(constant);
+    if (replacements)
+      replacements->push_back(constant);
     op->erase();
     return success();
   }
@@ -116,10 +118,15 @@ LogicalResult mlir::kiln::foldToConstants(Operation *op) {
     return failure();
 
   for (auto [result, tensor] : llvm::zip(op->getResults(), results)) {
-    if (isa<NoneType>(result.getType()))
+    if (isa<NoneType>(result.getType())) {
+      if (replacements)
+        replacements->push_back(Value());
       continue;
+    }
     Value constant = ConstantOp::create(builder, op->getLoc(), tensor.toAttr(op->getContext()));
     result.replaceAllUsesWith(constant);
+    if (replacements)
+      replacements->push_back(constant);
   }
   op->erase();
   return success();

@@ -3,6 +3,7 @@
 #define KILN_PASSES_FOLDCONSTANTS_H
 
 #include "mlir/IR/Operation.h"
+#include "llvm/ADT/SmallVector.h"
 
 namespace mlir::kiln {
 
@@ -12,7 +13,9 @@ namespace mlir::kiln {
 /// Results over kFoldLimitElements are folded only when no constant operand has
 /// another user, so weights are never duplicated. Returns failure only when the kernel
 /// reports a data error (emitted on `op`); an op that cannot be folded is left alone.
-LogicalResult foldToConstants(Operation *op);
+/// When `replacements` is given and `op` was folded, it receives the value that replaced
+/// each result (null for an absent optional result); it stays empty otherwise.
+LogicalResult foldToConstants(Operation *op, SmallVectorImpl<Value> *replacements = nullptr);
 
 /// Largest result (in elements) that folding may create from shared constants.
 constexpr int64_t kFoldLimitElements = 1 << 16;

@@ -244,7 +244,7 @@ struct SpecializeShapesPass : kiln::impl::SpecializeShapesPassBase<SpecializeSha
       return;
     SmallVector<std::string> specs(shapes.begin(), shapes.end());
     if (failed(pinArguments(func, specs, batch)) ||
-        failed(refineResultTypes(func, foldToConstants)))
+        failed(refineResultTypes(func, [](Operation *op) { return foldToConstants(op); })))
       return signalPassFailure();
     updateFunctionType(func);
     if (failed(checkAllStatic(func)))

@@ -8,12 +8,15 @@
 #include "compiler/Import/OpTable.h"
 #include "compiler/Import/TensorImport.h"
 #include "kiln_onnx.pb.h"
+#include "passes/FoldConstants.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Verifier.h"
 #include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringSet.h"
+
+#include <functional>
 
 using namespace mlir;
 using namespace ::kiln;
@@ -36,6 +39,10 @@ private:
   FailureOr<Attribute> importAttribute(const onnx::AttributeProto &attr, Location loc);
   /// The model's declared type for a value (value_info, graph outputs), if ranked.
   RankedTensorType declaredType(StringRef name, Location loc, bool &failed);
+  /// Folds the producers of `operands` (recursively) whose inputs are all known at compile
+  /// time into constants, updating `operands` and the value table. Returns whether any
+  /// operand changed.
+  bool foldProducers(SmallVectorImpl<Value> &operands);
   /// The declared type refined by the inferred one; an error when they disagree.
   FailureOr<RankedTensorType> refine(RankedTensorType declared, RankedTensorType inferred,
                                      StringRef name, Location loc);
@@ -159,6 +166,43 @@ FailureOr<Attribute> GraphImporter::importAttribute(const onnx::AttributeProto &
   }
 }
 
+bool GraphImporter::foldProducers(SmallVectorImpl<Value> &operands) {
+  llvm::DenseMap<Value, Value> replaced;
+  std::function<Value(Value)> fold = [&](Value v) -> Value {
+    if (auto it = replaced.find(v); it != replaced.end())
+      return it->second;
+    Operation *def = v.getDefiningOp();
+    if (!def || isa<mlir::kiln::ConstantOp, mlir::kiln::NoneOp>(def))
+      return v;
+    for (Value operand : def->getOperands())
+      fold(operand); // folded producers replace their uses, def's operands included
+    // Constant operands may pin result shapes that were unknown when `def` was imported.
+    SmallVector<Type> inferred;
+    if (auto infer = dyn_cast<mlir::kiln::InferShapesOpInterface>(def);
+        infer && succeeded(infer.inferResultTypes(inferred)))
+      for (auto [result, type] : llvm::zip(def->getResults(), inferred))
+        if (auto ranked = dyn_cast<RankedTensorType>(type); ranked && ranked.hasStaticShape())
+          result.setType(ranked);
+    SmallVector<Value> results(def->getResults());
+    SmallVector<Value> replacements;
+    if (failed(mlir::kiln::foldToConstants(def, &replacements)) || replacements.empty())
+      return v;
+    for (auto [from, to] : llvm::zip(results, replacements))
+      replaced[from] = to;
+    return replaced.lookup(v);
+  };
+  bool changed = false;
+  for (Value &operand : operands) {
+    Value folded = fold(operand);
+    changed |= folded != operand;
+    operand = folded;
+  }
+  for (auto &entry : values)
+    if (auto it = replaced.find(entry.second); it != replaced.end())
+      entry.second = it->second;
+  return changed;
+}
+
 LogicalResult GraphImporter::importNode(const onnx::NodeProto &node, size_t index) {
   Location loc = nodeLoc(ctx, file, node.name(), node.op_type(), index);
   int64_t opset = opsets[""];
@@ -233,11 +277,14 @@ LogicalResult GraphImporter::importNode(const onnx::NodeProto &node, size_t inde
   if (bad)
     return failure();
 
+  bool refolded = false;
+  Operation *op;
+create:
   OperationState state(loc, *opName);
   state.addOperands(n.operands);
   state.addAttributes(n.attributes);
   state.addTypes(placeholders);
-  Operation *op = builder.create(state);
+  op = builder.create(state);
 
   SmallVector<Type> inferred;
   if (failed(cast<mlir::kiln::InferShapesOpInterface>(op).inferResultTypes(inferred)))
@@ -255,10 +302,18 @@ LogicalResult GraphImporter::importNode(const onnx::NodeProto &node, size_t inde
       auto unranked = dyn_cast<UnrankedTensorType>(inferred[i]);
       if (!unranked)
         return n.error() << "internal error: no tensor type inferred for output #" << i;
-      if (!declared[i])
+      if (!declared[i]) {
+        // Fold the producers of the operands once (shape arithmetic on static inputs,
+        // as PyTorch's exporter emits for attention reshapes) and infer again.
+        if (!refolded && foldProducers(n.operands)) {
+          refolded = true;
+          op->erase();
+          goto create;
+        }
         return n.error() << "the rank of output '" << node.output(i)
                          << "' depends on values computed at run time and the model declares "
                             "no type for it";
+      }
       if (declared[i].getElementType() != unranked.getElementType())
         return n.error() << "the model declares " << declared[i] << " for '" << node.output(i)
                          << "' but the node produces elements of type "
