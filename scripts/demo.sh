@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Quickstart (a): installs dependencies, builds kiln, exports torchvision's resnet50 with
-# Debian's python3-torch (random weights, fixed seed) and compiles it, printing what it
-# produced. Idempotent: reruns reuse the build and the exported model.
+# Debian's python3-torch (random weights, fixed seed), compiles it to a .kiln plan (every
+# stage dumped beside it) and inspects the plan; on a machine with a GPU it also checks the
+# plan against the reference evaluator. Idempotent: reruns reuse the build and the model.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 "$root/scripts/install-deps.sh"
@@ -11,10 +12,22 @@ out=$root/examples/out
 mkdir -p "$out"
 /usr/bin/python3 "$root/tests/models/export_models.py" "$out" resnet50 2> >(grep -vi warn >&2)
 model=$out/resnet50.onnx
-ir=$out/resnet50.onnx.mlir
+plan=$out/resnet50.kiln
+kiln=$root/build/bin/kiln
 echo
-echo "$ kiln compile $model --emit=onnx -o $ir --stats"
-"$root/build/bin/kiln" compile "$model" --emit=onnx -o "$ir" --stats
+echo "$ kiln compile $model -o $plan --dump-dir $out/resnet50.stages --stats"
+time "$kiln" compile "$model" -o "$plan" --dump-dir "$out/resnet50.stages" --stats
 echo
-echo "wrote $ir ($(wc -l <"$ir") lines); its first ops:"
-grep -m 6 -E "kiln\.(conv|relu|max_pool)" "$ir" | cut -c1-160
+echo "stages in $out/resnet50.stages: $(ls "$out/resnet50.stages" | tr '\n' ' ')"
+echo
+echo "$ kiln inspect $plan | head -24"
+{ "$kiln" inspect "$plan" --no-device || true; } | head -24
+echo
+echo "$ kiln check $model   # GPU against the CPU reference evaluator"
+status=0
+"$kiln" check "$model" || status=$?
+if [[ $status == 77 ]]; then
+  echo "(no GPU here: copy $plan and a runtime build to a GPU machine, or see scripts/gpu-check.sh)"
+elif [[ $status != 0 ]]; then
+  exit $status
+fi
