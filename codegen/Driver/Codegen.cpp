@@ -60,7 +60,6 @@ Value rootOf(const HostProgram &p, Value v) {
   return v;
 }
 
-bool isNone(Value v) { return isa<NoneType>(v.getType()) || v.getDefiningOp<k::NoneOp>(); }
 bool isConstant(Value v) { return v.getDefiningOp<k::ConstantOp>() != nullptr; }
 
 /// A key equal for ops that get identical kernels: name, attributes, operand and result

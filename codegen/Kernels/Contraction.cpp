@@ -2,6 +2,7 @@
 // implicit GEMM that gathers input patches while staging tiles); depthwise Conv and
 // ConvTranspose as direct kernels with one thread per output element.
 #include "codegen/Kernels/Generators.h"
+#include "codegen/Kernels/OpAccess.h"
 #include "codegen/Kernels/ScalarOps.h"
 
 #include "compiler/Dialect/Kiln/IR/KilnOps.h"
@@ -21,41 +22,6 @@ namespace {
 // Attribute and shape helpers (ONNX defaults, as the reference evaluator reads them)
 //===----------------------------------------------------------------------===//
 
-bool isNone(Value v) { return isa<NoneType>(v.getType()) || v.getDefiningOp<mlir::kiln::NoneOp>(); }
-ArrayRef<int64_t> shapeOf(Value v) { return cast<RankedTensorType>(v.getType()).getShape(); }
-Type elemOf(Value v) { return cast<RankedTensorType>(v.getType()).getElementType(); }
-
-int64_t intAttr(Operation *op, StringRef name, int64_t dflt) {
-  if (auto a = op->getAttrOfType<IntegerAttr>(name))
-    return a.getInt();
-  return dflt;
-}
-double floatAttr(Operation *op, StringRef name, double dflt) {
-  if (auto a = op->getAttrOfType<FloatAttr>(name))
-    return a.getValueAsDouble();
-  return dflt;
-}
-StringRef strAttr(Operation *op, StringRef name, StringRef dflt) {
-  if (auto a = op->getAttrOfType<StringAttr>(name))
-    return a.getValue();
-  return dflt;
-}
-std::optional<SmallVector<int64_t>> arrayAttr(Operation *op, StringRef name) {
-  if (auto a = op->getAttrOfType<DenseI64ArrayAttr>(name))
-    return SmallVector<int64_t>(a.asArrayRef());
-  return std::nullopt;
-}
-SmallVector<int64_t> arrayAttrOr(Operation *op, StringRef name, size_t n, int64_t dflt) {
-  if (auto a = arrayAttr(op, name); a && a->size() == n)
-    return *a;
-  return SmallVector<int64_t>(n, dflt);
-}
-int64_t product(ArrayRef<int64_t> dims) {
-  int64_t p = 1;
-  for (int64_t d : dims)
-    p *= d;
-  return p;
-}
 int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
 int64_t floorDiv(int64_t a, int64_t b) {
   int64_t q = a / b;
@@ -434,7 +400,7 @@ LogicalResult generateMatMul(Operation *op, KernelModule &km, SmallVectorImpl<La
 
 LogicalResult generateGemm(Operation *op, KernelModule &km, SmallVectorImpl<Launch> &launches) {
   Value a = op->getOperand(0), b = op->getOperand(1), cv = op->getOperand(2), y = op->getResult(0);
-  bool hasC = !isNone(cv);
+  bool hasC = !isAbsent(cv);
   Type elem = elemOf(y);
   if (!supportedElement(elem) || elemOf(a) != elem || elemOf(b) != elem ||
       (hasC && elemOf(cv) != elem))
@@ -676,7 +642,7 @@ LogicalResult emitGemmConv(Operation *op, KernelModule &km, SmallVectorImpl<Laun
 
 LogicalResult generateConv(Operation *op, KernelModule &km, SmallVectorImpl<Launch> &launches) {
   Value x = op->getOperand(0), wt = op->getOperand(1), b = op->getOperand(2), y = op->getResult(0);
-  Value bias = isNone(b) ? Value() : b;
+  Value bias = isAbsent(b) ? Value() : b;
   Type elem = elemOf(y);
   if (!isa<FloatType>(elem) || elemOf(x) != elem || elemOf(wt) != elem || (bias && elemOf(bias) != elem))
     return op->emitOpError("conv kernel supports float operands of the result type"), failure();
@@ -712,7 +678,7 @@ LogicalResult generateConv(Operation *op, KernelModule &km, SmallVectorImpl<Laun
 /// dimension where i * stride - padBegin + k * dilation == o.
 LogicalResult generateConvTranspose(Operation *op, KernelModule &km, SmallVectorImpl<Launch> &launches) {
   Value x = op->getOperand(0), wt = op->getOperand(1), b = op->getOperand(2), y = op->getResult(0);
-  Value bias = isNone(b) ? Value() : b;
+  Value bias = isAbsent(b) ? Value() : b;
   Type elem = elemOf(y);
   if (!isa<FloatType>(elem) || elemOf(x) != elem || elemOf(wt) != elem || (bias && elemOf(bias) != elem))
     return op->emitOpError("conv_transpose kernel supports float operands of the result type"), failure();

@@ -2,6 +2,7 @@
 // one thread per output element with every shape, stride and constant operand baked in;
 // values are moved in their storage type, so every element type takes the same path.
 #include "codegen/Kernels/Generators.h"
+#include "codegen/Kernels/OpAccess.h"
 #include "codegen/Kernels/ScalarOps.h"
 
 #include "compiler/Dialect/Kiln/IR/KilnOps.h"
@@ -28,43 +29,9 @@ constexpr uint32_t kBlock = 256;
 // Host-side helpers
 //===----------------------------------------------------------------------===//
 
-bool isAbsent(Value v) {
-  return !v || isa<NoneType>(v.getType()) || v.getDefiningOp<mlir::kiln::NoneOp>();
-}
-
-ArrayRef<int64_t> shapeOf(Value v) { return cast<RankedTensorType>(v.getType()).getShape(); }
-Type elemOf(Value v) { return cast<RankedTensorType>(v.getType()).getElementType(); }
 int64_t rankOf(Value v) { return static_cast<int64_t>(shapeOf(v).size()); }
 
-int64_t product(ArrayRef<int64_t> dims) {
-  int64_t p = 1;
-  for (int64_t d : dims)
-    p *= d;
-  return p;
-}
-
 int64_t normAxis(int64_t axis, int64_t rank) { return axis < 0 ? axis + rank : axis; }
-
-int64_t intAttr(Operation *op, StringRef name, int64_t dflt) {
-  if (auto a = op->getAttrOfType<IntegerAttr>(name))
-    return a.getValue().getSExtValue();
-  return dflt;
-}
-StringRef strAttr(Operation *op, StringRef name, StringRef dflt) {
-  if (auto a = op->getAttrOfType<StringAttr>(name))
-    return a.getValue();
-  return dflt;
-}
-double floatAttr(Operation *op, StringRef name, double dflt) {
-  if (auto a = op->getAttrOfType<FloatAttr>(name))
-    return a.getValueAsDouble();
-  return dflt;
-}
-std::optional<SmallVector<int64_t>> arrayAttr(Operation *op, StringRef name) {
-  if (auto a = op->getAttrOfType<DenseI64ArrayAttr>(name))
-    return SmallVector<int64_t>(a.asArrayRef());
-  return std::nullopt;
-}
 
 double toDouble(APFloat f) {
   bool lost = false;

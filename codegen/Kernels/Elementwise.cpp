@@ -1,6 +1,7 @@
 // Elementwise kernels: one thread per output element, operands read through broadcast
 // strides baked into the kernel, adjacent dimensions collapsed where every operand allows.
 #include "codegen/Kernels/Generators.h"
+#include "codegen/Kernels/OpAccess.h"
 #include "codegen/Kernels/ScalarOps.h"
 
 #include "compiler/Dialect/Kiln/IR/KilnOps.h"
@@ -152,8 +153,7 @@ LogicalResult generateElementwise(Operation *op, KernelModule &km, SmallVectorIm
   for (auto [i, v] : llvm::enumerate(op->getOperands())) {
     Input in;
     in.value = v;
-    if (isa<NoneType>(v.getType()) || v.getDefiningOp<mlir::kiln::NoneOp>() ||
-        (castLike && i == 1)) {
+    if (isAbsent(v) || (castLike && i == 1)) {
       in.value = Value();
     } else if (auto attr = bakedScalar(v)) {
       in.baked = attr;
@@ -227,7 +227,7 @@ LogicalResult generateElementwise(Operation *op, KernelModule &km, SmallVectorIm
 /// (a true training_mode constant) is refused: it needs a random generator.
 LogicalResult generateDropout(Operation *op, KernelModule &km, SmallVectorImpl<Launch> &launches) {
   Value training = op->getNumOperands() > 2 ? op->getOperand(2) : Value();
-  if (training && !isa<NoneType>(training.getType()) && !training.getDefiningOp<mlir::kiln::NoneOp>()) {
+  if (!isAbsent(training)) {
     DenseElementsAttr attr;
     if (!matchPattern(training, m_Constant(&attr)) || attr.getNumElements() != 1 ||
         !(*attr.getValues<APInt>().begin()).isZero())

@@ -1,6 +1,7 @@
 // Pooling kernels: MaxPool (with optional argmax Indices) and AveragePool with one thread
 // per output element over an unrolled window; global pools with one warp per (n, c) plane.
 #include "codegen/Kernels/Generators.h"
+#include "codegen/Kernels/OpAccess.h"
 #include "codegen/Kernels/ScalarOps.h"
 
 #include "compiler/Dialect/Kiln/IR/KilnOps.h"
@@ -13,36 +14,6 @@ using namespace mlir;
 
 namespace kiln::codegen {
 namespace {
-
-ArrayRef<int64_t> shapeOf(Value v) { return cast<RankedTensorType>(v.getType()).getShape(); }
-Type elemOf(Value v) { return cast<RankedTensorType>(v.getType()).getElementType(); }
-
-int64_t intAttr(Operation *op, StringRef name, int64_t dflt) {
-  if (auto a = op->getAttrOfType<IntegerAttr>(name))
-    return a.getInt();
-  return dflt;
-}
-StringRef strAttr(Operation *op, StringRef name, StringRef dflt) {
-  if (auto a = op->getAttrOfType<StringAttr>(name))
-    return a.getValue();
-  return dflt;
-}
-std::optional<SmallVector<int64_t>> arrayAttr(Operation *op, StringRef name) {
-  if (auto a = op->getAttrOfType<DenseI64ArrayAttr>(name))
-    return SmallVector<int64_t>(a.asArrayRef());
-  return std::nullopt;
-}
-SmallVector<int64_t> arrayAttrOr(Operation *op, StringRef name, size_t n, int64_t dflt) {
-  if (auto a = arrayAttr(op, name); a && a->size() == n)
-    return *a;
-  return SmallVector<int64_t>(n, dflt);
-}
-int64_t product(ArrayRef<int64_t> dims) {
-  int64_t p = 1;
-  for (int64_t d : dims)
-    p *= d;
-  return p;
-}
 
 struct Window {
   SmallVector<int64_t> in, out, kernel, strides, dilations, padBegin, padEnd;

@@ -9,6 +9,7 @@
 // (contiguous rows) or by one block (long rows), with a tree of warp shuffles and shared
 // memory across warps.
 #include "codegen/Kernels/Generators.h"
+#include "codegen/Kernels/OpAccess.h"
 #include "codegen/Kernels/ScalarOps.h"
 
 #include "compiler/Dialect/Kiln/IR/KilnOps.h"
@@ -37,7 +38,6 @@ std::optional<int64_t> normAxis(int64_t a, int64_t rank) {
   return a < 0 ? a + rank : a;
 }
 
-bool isNoneValue(Value v) { return !v || isa<NoneType>(v.getType()) || v.getDefiningOp<k::NoneOp>(); }
 bool hasResult(Operation *op, unsigned i) {
   return i < op->getNumResults() && !isa<NoneType>(op->getResult(i).getType());
 }
@@ -922,7 +922,7 @@ bool broadcastsTo(ArrayRef<int64_t> operand, ArrayRef<int64_t> shape) {
 LogicalResult genLayerNorm(Operation *op, KernelModule &km, SmallVectorImpl<Launch> &launches) {
   auto ln = cast<k::LayerNormalizationOp>(op);
   Value x = op->getOperand(0), scale = op->getOperand(1), bias = op->getOperand(2);
-  bool hasBias = !isNoneValue(bias);
+  bool hasBias = !isAbsent(bias);
   auto xt = tensorType(x);
   int64_t rank = xt.getRank();
   int64_t ax = static_cast<int64_t>(ln.getAxis());
@@ -1149,7 +1149,7 @@ LogicalResult genLRN(Operation *op, KernelModule &km, SmallVectorImpl<Launch> &l
 
 LogicalResult genLoss(bool softmax, Operation *op, KernelModule &km, SmallVectorImpl<Launch> &launches) {
   Value x = op->getOperand(0), target = op->getOperand(1), weight = op->getOperand(2);
-  bool hasWeight = !isNoneValue(weight);
+  bool hasWeight = !isAbsent(weight);
   auto xt = tensorType(x);
   if (xt.getRank() < 2)
     return op->emitOpError() << "input must have rank >= 2", failure();
