@@ -26,6 +26,7 @@
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/UB/IR/UBOps.h"
+#include "mlir/IR/SymbolTable.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Target/LLVM/NVVM/Target.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
@@ -33,6 +34,7 @@
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/NVVM/NVVMToLLVMIRTranslation.h"
 #include "mlir/Transforms/Passes.h"
+#include "llvm/ADT/SmallPtrSet.h"
 #include "llvm/ADT/SmallString.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -113,6 +115,58 @@ std::string findPtxas() {
   return {};
 }
 
+namespace {
+/// libdevice functions that are single PTX instructions (fma.rn, sqrt.rn, abs, cvt.rm/rp/rni)
+/// become LLVM intrinsics after the NVVM conversion (which maps the math dialect to
+/// libdevice calls): the same instructions, without making every model need the CUDA
+/// toolkit's libdevice.
+void libdeviceCallsToIntrinsics(ModuleOp module) {
+  SmallVector<LLVM::CallOp> calls;
+  module.walk([&](LLVM::CallOp call) {
+    if (auto callee = call.getCallee(); callee && callee->starts_with("__nv_"))
+      calls.push_back(call);
+  });
+  llvm::SmallPtrSet<Operation *, 8> decls;
+  for (LLVM::CallOp call : calls) {
+    StringRef name = *call.getCallee();
+    StringRef base = name.drop_front(5);
+    if (base.ends_with("f") && base != "f")
+      base = base.drop_back(); // __nv_sqrtf -> sqrt, __nv_sqrt -> sqrt
+    if (call.getNumResults() != 1)
+      continue;
+    OpBuilder b(call);
+    Location loc = call.getLoc();
+    Type t = call.getResult().getType();
+    ValueRange args = call.getArgOperands();
+    Value r;
+    if (base == "fma" && args.size() == 3)
+      r = LLVM::FMAOp::create(b, loc, args[0], args[1], args[2],
+                              LLVM::FastmathFlagsAttr::get(b.getContext(), LLVM::FastmathFlags::none));
+    else if (args.size() != 1)
+      continue;
+    else if (base == "sqrt")
+      r = LLVM::SqrtOp::create(b, loc, t, args[0]);
+    else if (base == "fabs")
+      r = LLVM::FAbsOp::create(b, loc, t, args[0]);
+    else if (base == "floor")
+      r = LLVM::FFloorOp::create(b, loc, t, args[0]);
+    else if (base == "ceil")
+      r = LLVM::FCeilOp::create(b, loc, t, args[0]);
+    else if (base == "rint")
+      r = LLVM::RoundEvenOp::create(b, loc, t, args[0]);
+    if (!r)
+      continue;
+    if (Operation *decl = SymbolTable::lookupNearestSymbolFrom(call, call.getCalleeAttr()))
+      decls.insert(decl);
+    call.getResult().replaceAllUsesWith(r);
+    call.erase();
+  }
+  for (Operation *decl : decls)
+    if (SymbolTable::symbolKnownUseEmpty(decl, decl->getParentOp()))
+      decl->erase();
+}
+} // namespace
+
 LogicalResult lowerToNvvm(ModuleOp module, llvm::StringRef arch, llvm::StringRef libdevice) {
   PassManager pm(module.getContext(), ModuleOp::getOperationName());
   GpuNVVMAttachTargetOptions target;
@@ -129,7 +183,10 @@ LogicalResult lowerToNvvm(ModuleOp module, llvm::StringRef arch, llvm::StringRef
   gpu.addPass(createCanonicalizerPass());
   gpu.addPass(createCSEPass());
   gpu.addPass(createReconcileUnrealizedCastsPass());
-  return pm.run(module);
+  if (failed(pm.run(module)))
+    return failure();
+  libdeviceCallsToIntrinsics(module);
+  return success();
 }
 
 FailureOr<std::string> serializeToPtx(ModuleOp module, bool haveLibdevice) {
@@ -137,6 +194,15 @@ FailureOr<std::string> serializeToPtx(ModuleOp module, bool haveLibdevice) {
   GpuModuleToBinaryPassOptions options;
   options.compilationTarget = "isa";
   pm.addPass(createGpuModuleToBinaryPass(options));
+  // The serializer also looks for libdevice in its own CUDA path and reports an error
+  // when there is none, even for kernels that need no math library; whether libdevice
+  // was needed is decided below from the PTX, with a message that says what to do.
+  ScopedDiagnosticHandler quiet(module.getContext(), [&](Diagnostic &d) {
+    std::string text = d.str();
+    bool toolkitLookup = llvm::StringRef(text).starts_with("CUDA path:") ||
+                         llvm::StringRef(text).starts_with("LibDevice path:");
+    return success(toolkitLookup && !haveLibdevice);
+  });
   if (failed(pm.run(module)))
     return failure();
   std::string ptx;

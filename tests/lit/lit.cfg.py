@@ -14,3 +14,14 @@ config.environment["PYTHONPATH"] = os.path.join(config.test_source_root, "lib")
 config.environment["PATH"] = os.pathsep.join(
     [config.kiln_tools_dir, config.llvm_tools_dir, config.environment.get("PATH", "")])
 config.substitutions.append(("%python", config.python_executable))
+
+# Tests whose kernels call math functions need libdevice (from the CUDA toolkit).
+_libdevice = [os.environ.get("KILN_LIBDEVICE", "")] + [
+    os.path.join(root, "nvvm", "libdevice", "libdevice.10.bc")
+    for root in (os.environ.get("CUDA_HOME", ""), os.environ.get("CUDA_PATH", ""), "/usr/local/cuda")
+    if root]
+if any(p and os.path.exists(p) for p in _libdevice):
+    config.available_features.add("libdevice")
+for var in ("KILN_LIBDEVICE", "CUDA_HOME", "CUDA_PATH"):
+    if var in os.environ:
+        config.environment[var] = os.environ[var]

@@ -2,6 +2,7 @@
 # axis goes through shared-memory tiles, softmax and reductions combine with warp
 # shuffles, MatMul and Conv run on the shared-memory tiled GEMM (Conv gathering its
 # patches), depthwise Conv on a direct kernel; ptxas accepts all of them.
+# REQUIRES: libdevice
 # RUN: %python %s %t.onnx
 # RUN: kiln compile %t.onnx --emit=gpu | FileCheck %s
 # CHECK: kiln.transpose {{.*}}kiln.kernels = [@[[T:transpose[_a-z0-9]*]]]
