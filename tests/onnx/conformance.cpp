@@ -21,6 +21,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <fstream>
 #include <iostream>
 #include <map>
@@ -342,6 +343,12 @@ int main(int argc, char **argv) {
     for (const std::string &dir : tests) {
       std::set<std::string> ops;
       Outcome outcome = runTest(dir, ops);
+      if (backend != Backend::Reference && outcome.status == Status::Failed) {
+        // Reported as they happen, so a run cut short still tells what failed.
+        std::printf("FAIL %s/%s: %s\n", prefix.c_str(), llvm::sys::path::filename(dir).str().c_str(),
+                    outcome.reason.c_str());
+        std::fflush(stdout);
+      }
       for (const std::string &op : ops)
         ++perOp[op][static_cast<int>(outcome.status)];
       rows.push_back({prefix + "/" + llvm::sys::path::filename(dir).str(), outcome});
