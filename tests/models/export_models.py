@@ -104,6 +104,15 @@ def googlenet():
         torch.randn(1, 3, 224, 224)
 
 
+def vit_b_16():
+    model = torchvision.models.vit_b_16()
+    # torchvision starts the classifier head at zero, which would make the logits zero
+    # whatever the encoder computes.
+    torch.nn.init.normal_(model.heads.head.weight, std=0.02)
+    torch.nn.init.normal_(model.heads.head.bias, std=0.02)
+    return model, torch.randn(1, 3, 224, 224)
+
+
 MODELS = {
     "resnet18": vision("resnet18"),
     "resnet50": vision("resnet50"),
@@ -112,6 +121,7 @@ MODELS = {
     "transformer_encoder": transformer_encoder,
     "googlenet": googlenet,
     "densenet121": vision("densenet121"),
+    "vit_b_16": vit_b_16,
     # Token models are exported with dynamic batch and sequence axes, so their shape
     # arithmetic stays in the graph for kiln to fold: compile them with --shape input=1x16.
     "bert_like": token_model(BertLike),

@@ -38,6 +38,7 @@ expect resnet50 conv relu max_pool add global_average_pool flatten gemm
 expect mobilenet_v2 conv clip add global_average_pool flatten gemm
 expect squeezenet1_1 conv relu max_pool concat global_average_pool flatten
 expect transformer_encoder matmul add softmax layer_normalization transpose reshape
+expect vit_b_16 conv matmul softmax layer_normalization erf concat gemm
 # Exported with dynamic batch and sequence: their shape subgraphs must fold away.
 KILN_ARGS="--shape input=1x16" expect bert_like gather shape equal where erf softmax layer_normalization
 KILN_ARGS="--shape input=1x16" expect gpt2_like gather shape split pow tanh slice where softmax
