@@ -466,11 +466,11 @@ LogicalResult run(ModuleOp module, const CodegenOptions &options, CodegenStage s
     return success();
   }
   std::vector<uint8_t> cubin;
+  std::vector<KernelResources> resources;
   if (options.cubin) {
     std::string ptxas = findPtxas();
     if (ptxas.empty())
       return emitError(module.getLoc()) << "--cubin needs ptxas: set KILN_PTXAS or CUDA_HOME", failure();
-    std::vector<KernelResources> resources;
     std::string error;
     if (!assemblePtx(ptxas, *ptx, options.arch, cubin, resources, error))
       return emitError(module.getLoc()) << error, failure();
@@ -481,6 +481,10 @@ LogicalResult run(ModuleOp module, const CodegenOptions &options, CodegenStage s
   llvm::raw_string_ostream summaryOs(summary);
   if (failed(writePlan(program, *ptx, options, cubin, bytes, &summaryOs)))
     return failure();
+  // What ptxas reported for each kernel, so register pressure and spills show without a GPU.
+  for (const KernelResources &r : resources)
+    summaryOs << "// ptxas " << options.arch << " " << r.name << ": " << r.registers << " registers, "
+              << r.sharedBytes << " bytes static shared, " << r.spillBytes << " bytes spilled\n";
   dump(options, "plan.txt", [&](llvm::raw_ostream &o) { o << summary; });
   if (stop == CodegenStage::Plan && os)
     *os << summary;

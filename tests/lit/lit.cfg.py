@@ -25,3 +25,13 @@ if any(p and os.path.exists(p) for p in _libdevice):
 for var in ("KILN_LIBDEVICE", "CUDA_HOME", "CUDA_PATH"):
     if var in os.environ:
         config.environment[var] = os.environ[var]
+
+# Tests that assemble PTX (--cubin) need ptxas.
+import shutil
+_ptxas = [os.environ.get("KILN_PTXAS", "")] + [
+    os.path.join(root, "bin", "ptxas")
+    for root in (os.environ.get("CUDA_HOME", ""), "/usr/local/cuda") if root]
+if any(p and os.access(p, os.X_OK) for p in _ptxas) or shutil.which("ptxas"):
+    config.available_features.add("ptxas")
+if "KILN_PTXAS" in os.environ:
+    config.environment["KILN_PTXAS"] = os.environ["KILN_PTXAS"]

@@ -1,8 +1,9 @@
 # Each op family gets the kernel shape it needs: a transpose that moves the innermost
 # axis goes through shared-memory tiles, softmax and reductions combine with warp
 # shuffles, MatMul and Conv run on the shared-memory tiled GEMM (Conv gathering its
-# patches), depthwise Conv on a direct kernel; ptxas accepts all of them.
-# REQUIRES: libdevice
+# patches), depthwise Conv on a direct kernel; ptxas accepts all of them, and --cubin
+# reports its register and shared-memory use per kernel.
+# REQUIRES: libdevice, ptxas
 # RUN: %python %s %t.onnx
 # RUN: kiln compile %t.onnx --emit=gpu | FileCheck %s
 # CHECK: kiln.transpose {{.*}}kiln.kernels = [@[[T:transpose[_a-z0-9]*]]]
@@ -25,6 +26,8 @@
 # PLAN-DAG: conv{{[_a-z0-9]*}} {{.*}}// conv
 # PLAN-DAG: conv{{[_a-z0-9]*}} {{.*}}// depthwise
 # PLAN-DAG: reduce_sum{{[_a-z0-9]*}} {{.*}}// rsum
+# RUN: kiln compile %t.onnx --emit=plan --cubin | FileCheck %s --check-prefix=SASS
+# SASS: // ptxas sm_90 {{[a-z_0-9]+}}: {{[0-9]+}} registers, {{[0-9]+}} bytes static shared, 0 bytes spilled
 import numpy as np
 from onnx_builder import F32, const, node, save, tensor
 
