@@ -75,6 +75,26 @@ struct Input {
   int param = -1;
 };
 
+/// Computes `op` on one element: absent operands stay null, baked ones become constants,
+/// and `loadBuffer` reads a buffer operand's element (in its storage type, bools as i1).
+FailureOr<Value> computeElement(KernelBuilder &kb, Operation *op, ArrayRef<Input> inputs,
+                                function_ref<Value(const Input &)> loadBuffer) {
+  SmallVector<Value> args;
+  SmallVector<Type> argTypes;
+  for (const Input &in : inputs) {
+    if (!in.value) {
+      args.push_back(Value());
+      argTypes.push_back(Type());
+      continue;
+    }
+    Type elem = cast<RankedTensorType>(in.value.getType()).getElementType();
+    argTypes.push_back(elem);
+    args.push_back(in.baked ? bakedValue(kb, in.baked) : toCompute(kb, loadBuffer(in), elem));
+  }
+  return emitScalarOp(kb, op, args, argTypes,
+                      cast<RankedTensorType>(op->getResult(0).getType()).getElementType());
+}
+
 /// The contiguous case: `width` elements per thread through vector loads and stores,
 /// computed lane by lane.
 LogicalResult generateVectorized(Operation *op, KernelModule &km, SmallVectorImpl<Launch> &launches,
@@ -98,26 +118,12 @@ LogicalResult generateVectorized(Operation *op, KernelModule &km, SmallVectorImp
     Value packed = arith::ConstantOp::create(
         b, loc, b.getZeroAttr(VectorType::get({static_cast<int64_t>(width)}, outStorage)));
     for (unsigned lane = 0; lane < width; ++lane) {
-      SmallVector<Value> args;
-      SmallVector<Type> argTypes;
-      for (const Input &in : inputs) {
-        if (!in.value) {
-          args.push_back(Value());
-          argTypes.push_back(Type());
-          continue;
-        }
-        Type elem = cast<RankedTensorType>(in.value.getType()).getElementType();
-        argTypes.push_back(elem);
-        if (in.baked) {
-          args.push_back(bakedValue(kb, in.baked));
-          continue;
-        }
-        Value v = vector::ExtractOp::create(b, loc, vectors[in.param], static_cast<int64_t>(lane));
-        if (elem.isInteger(1))
-          v = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, v, kb.constInt(v.getType(), 0));
-        args.push_back(toCompute(kb, v, elem));
-      }
-      FailureOr<Value> v = emitScalarOp(kb, op, args, argTypes, outElem);
+      FailureOr<Value> v = computeElement(kb, op, inputs, [&](const Input &in) {
+        Value e = vector::ExtractOp::create(b, loc, vectors[in.param], static_cast<int64_t>(lane));
+        if (kb.elementType(in.param).isInteger(1))
+          e = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, e, kb.constInt(e.getType(), 0));
+        return e;
+      });
       if (failed(v)) {
         status = failure();
         return;
@@ -187,25 +193,10 @@ LogicalResult generateElementwise(Operation *op, KernelModule &km, SmallVectorIm
   LogicalResult status = success();
   kb.ifThen(kb.ltC(i, n), [&] {
     SmallVector<Value> coords = kb.delinearize(i, shape);
-    SmallVector<Value> args;
-    SmallVector<Type> argTypes;
-    for (Input &in : inputs) {
-      if (!in.value) {
-        args.push_back(Value());
-        argTypes.push_back(Type());
-        continue;
-      }
-      Type elem = cast<RankedTensorType>(in.value.getType()).getElementType();
-      argTypes.push_back(elem);
-      if (in.baked) {
-        args.push_back(bakedValue(kb, in.baked));
-        continue;
-      }
+    FailureOr<Value> v = computeElement(kb, op, inputs, [&](const Input &in) {
       bool contiguous = strides[in.param] == strides.back();
-      Value offset = contiguous ? i : kb.linearize(coords, strides[in.param]);
-      args.push_back(toCompute(kb, kb.load(in.param, offset), elem));
-    }
-    FailureOr<Value> v = emitScalarOp(kb, op, args, argTypes, outType.getElementType());
+      return kb.load(in.param, contiguous ? i : kb.linearize(coords, strides[in.param]));
+    });
     if (failed(v)) {
       status = failure();
       return;
