@@ -1,6 +1,8 @@
 // Tensor <-> .npy helpers for kiln-replay.
 #include "Inputs.h"
 
+#include "tools/common/PlanExec.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -8,25 +10,12 @@
 #include <limits>
 
 namespace kiln::replay {
+
+using exec::element;
+using exec::isFloat;
+using exec::npyTypeFor;
+
 namespace {
-
-float halfToFloat(uint16_t h) {
-  const uint32_t sign = uint32_t(h >> 15) << 31;
-  const uint32_t exponent = (h >> 10) & 0x1Fu;
-  const uint32_t mantissa = h & 0x3FFu;
-  float value;
-  if (exponent == 0) value = std::ldexp(float(mantissa), -24);
-  else if (exponent == 31) value = mantissa ? std::numeric_limits<float>::quiet_NaN() : std::numeric_limits<float>::infinity();
-  else value = std::ldexp(float(mantissa | 0x400u), int(exponent) - 25);
-  return sign ? -value : value;
-}
-
-float bf16ToFloat(uint16_t b) {
-  const uint32_t bits = uint32_t(b) << 16;
-  float value;
-  std::memcpy(&value, &bits, sizeof(value));
-  return value;
-}
 
 // Exact for the k/1024 values randomTensor produces (normal halves, |x| < 1).
 uint16_t floatToHalf(float f) {
@@ -38,56 +27,7 @@ uint16_t floatToHalf(float f) {
   return uint16_t(sign | uint16_t(exponent << 10) | uint16_t((bits >> 13) & 0x3FFu));
 }
 
-template <typename T>
-T load(const uint8_t* p) {
-  T value;
-  std::memcpy(&value, p, sizeof(T));
-  return value;
-}
-
-// Value of element i as double, for summaries.
-double element(kiln_dtype_t dtype, const uint8_t* data, uint64_t i) {
-  switch (dtype) {
-    case KILN_DTYPE_F32: return load<float>(data + i * 4);
-    case KILN_DTYPE_F64: return load<double>(data + i * 8);
-    case KILN_DTYPE_F16: return halfToFloat(load<uint16_t>(data + i * 2));
-    case KILN_DTYPE_BF16: return bf16ToFloat(load<uint16_t>(data + i * 2));
-    case KILN_DTYPE_I8: return load<int8_t>(data + i);
-    case KILN_DTYPE_I16: return load<int16_t>(data + i * 2);
-    case KILN_DTYPE_I32: return load<int32_t>(data + i * 4);
-    case KILN_DTYPE_I64: return double(load<int64_t>(data + i * 8));
-    case KILN_DTYPE_U8: case KILN_DTYPE_BOOL: return data[i];
-    case KILN_DTYPE_U16: return load<uint16_t>(data + i * 2);
-    case KILN_DTYPE_U32: return load<uint32_t>(data + i * 4);
-    case KILN_DTYPE_U64: return double(load<uint64_t>(data + i * 8));
-    default: return 0;
-  }
-}
-
-bool isFloat(kiln_dtype_t dtype) {
-  return dtype == KILN_DTYPE_F32 || dtype == KILN_DTYPE_F64 || dtype == KILN_DTYPE_F16 || dtype == KILN_DTYPE_BF16;
-}
-
 }  // namespace
-
-bool npyTypeFor(kiln_dtype_t dtype, npy::DType& out) {
-  switch (dtype) {
-    case KILN_DTYPE_F32: out = npy::DType::F32; return true;
-    case KILN_DTYPE_F64: out = npy::DType::F64; return true;
-    case KILN_DTYPE_F16: out = npy::DType::F16; return true;
-    case KILN_DTYPE_BF16: out = npy::DType::U16; return true;
-    case KILN_DTYPE_I8: out = npy::DType::I8; return true;
-    case KILN_DTYPE_I16: out = npy::DType::I16; return true;
-    case KILN_DTYPE_I32: out = npy::DType::I32; return true;
-    case KILN_DTYPE_I64: out = npy::DType::I64; return true;
-    case KILN_DTYPE_U8: out = npy::DType::U8; return true;
-    case KILN_DTYPE_U16: out = npy::DType::U16; return true;
-    case KILN_DTYPE_U32: out = npy::DType::U32; return true;
-    case KILN_DTYPE_U64: out = npy::DType::U64; return true;
-    case KILN_DTYPE_BOOL: out = npy::DType::Bool; return true;
-    default: return false;
-  }
-}
 
 std::string describe(const kiln_tensor_info_t& info) {
   std::string s = kiln_dtype_name(info.dtype);

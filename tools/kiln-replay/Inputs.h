@@ -11,10 +11,6 @@
 
 namespace kiln::replay {
 
-// The .npy dtype that holds a runtime dtype bit for bit (bf16 travels as uint16,
-// since NumPy has no bfloat16). False for dtypes with no such type.
-bool npyTypeFor(kiln_dtype_t dtype, npy::DType& out);
-
 // "f32[1,3,224,224]"
 std::string describe(const kiln_tensor_info_t& info);
 

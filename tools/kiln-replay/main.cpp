@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "Inputs.h"
+#include "tools/common/PlanExec.h"
 #include "kiln/runtime.h"
 #include "tools/common/Npy.h"
 
@@ -217,7 +218,7 @@ int replay(const Options& options) {
     std::string line = std::string("  ") + t.info.name + ": " + kiln::replay::summarize(t.info, t.data);
     if (options.writeOutputs) {
       kiln::npy::Array array;
-      if (!kiln::replay::npyTypeFor(t.info.dtype, array.dtype)) return error("output has an unsupported dtype");
+      if (!kiln::exec::npyTypeFor(t.info.dtype, array.dtype)) return error("output has an unsupported dtype");
       array.shape.assign(t.info.dims, t.info.dims + t.info.rank);
       array.data = t.data;
       const std::string path = options.outputDir + "/" + kiln::replay::fileNameFor(t.info.name) + ".npy";
