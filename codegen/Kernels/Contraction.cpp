@@ -36,30 +36,10 @@ struct Window {
   size_t rank() const { return in.size(); }
 };
 
-/// Explicit pads, or SAME_UPPER/SAME_LOWER derived pads, or none for VALID (as the
-/// reference's windowPads).
+/// Explicit pads, or SAME_UPPER/SAME_LOWER derived pads, or none for VALID: the
+/// reference evaluator's own rule, so both paths pad alike.
 void windowPads(Operation *op, Window &w) {
-  size_t r = w.rank();
-  w.padBegin.assign(r, 0);
-  w.padEnd.assign(r, 0);
-  StringRef autoPad = strAttr(op, "auto_pad", "NOTSET");
-  if (autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER") {
-    for (size_t i = 0; i < r; ++i) {
-      int64_t out = (w.in[i] + w.strides[i] - 1) / w.strides[i];
-      int64_t total = std::max<int64_t>(
-          0, (out - 1) * w.strides[i] + (w.kernel[i] - 1) * w.dilations[i] + 1 - w.in[i]);
-      w.padBegin[i] = autoPad == "SAME_UPPER" ? total / 2 : total - total / 2;
-      w.padEnd[i] = total - w.padBegin[i];
-    }
-    return;
-  }
-  if (autoPad == "VALID")
-    return;
-  if (auto pads = arrayAttr(op, "pads"); pads && pads->size() == 2 * r)
-    for (size_t i = 0; i < r; ++i) {
-      w.padBegin[i] = (*pads)[i];
-      w.padEnd[i] = (*pads)[r + i];
-    }
+  ref::util::windowPads(op, w.in, w.kernel, w.strides, w.dilations, w.padBegin, w.padEnd);
 }
 
 //===----------------------------------------------------------------------===//

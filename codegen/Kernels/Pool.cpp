@@ -20,8 +20,8 @@ struct Window {
   size_t rank() const { return in.size(); }
 };
 
-/// Geometry as the reference's poolGeometry/windowPads: explicit pads, SAME_* derived
-/// pads (the odd unit at the end for UPPER, at the beginning for LOWER), none for VALID.
+/// Geometry with the reference's own padding rule (windowPads): explicit pads, SAME_*
+/// derived pads (the odd unit at the end for UPPER, at the beginning for LOWER), none for VALID.
 /// The output extents come from the result type (ceil_mode is already in it).
 LogicalResult poolWindow(Operation *op, Value x, Value y, Window &w) {
   ArrayRef<int64_t> xs = shapeOf(x), ys = shapeOf(y);
@@ -33,24 +33,7 @@ LogicalResult poolWindow(Operation *op, Value x, Value y, Window &w) {
   w.kernel = arrayAttrOr(op, "kernel_shape", r, 1);
   w.strides = arrayAttrOr(op, "strides", r, 1);
   w.dilations = arrayAttrOr(op, "dilations", r, 1);
-  w.padBegin.assign(r, 0);
-  w.padEnd.assign(r, 0);
-  StringRef autoPad = strAttr(op, "auto_pad", "NOTSET");
-  if (autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER") {
-    for (size_t i = 0; i < r; ++i) {
-      int64_t out = (w.in[i] + w.strides[i] - 1) / w.strides[i];
-      int64_t total = std::max<int64_t>(
-          0, (out - 1) * w.strides[i] + (w.kernel[i] - 1) * w.dilations[i] + 1 - w.in[i]);
-      w.padBegin[i] = autoPad == "SAME_UPPER" ? total / 2 : total - total / 2;
-      w.padEnd[i] = total - w.padBegin[i];
-    }
-  } else if (autoPad != "VALID") {
-    if (auto pads = arrayAttr(op, "pads"); pads && pads->size() == 2 * r)
-      for (size_t i = 0; i < r; ++i) {
-        w.padBegin[i] = (*pads)[i];
-        w.padEnd[i] = (*pads)[r + i];
-      }
-  }
+  ref::util::windowPads(op, w.in, w.kernel, w.strides, w.dilations, w.padBegin, w.padEnd);
   for (size_t d = 0; d < r; ++d)
     if (w.padBegin[d] < 0 || w.padEnd[d] < 0 || w.strides[d] <= 0 || w.dilations[d] <= 0 ||
         w.kernel[d] <= 0)
