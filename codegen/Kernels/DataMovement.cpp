@@ -6,6 +6,8 @@
 #include "codegen/Kernels/ScalarOps.h"
 
 #include "compiler/Dialect/Kiln/IR/KilnOps.h"
+#include "compiler/Dialect/Kiln/IR/ShapeUtils.h"
+#include "compiler/Reference/ResizeMath.h"
 
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Math/IR/Math.h"
@@ -516,24 +518,13 @@ LogicalResult generateSlice(Operation *op, KernelModule &km, SmallVectorImpl<Lau
     int64_t a = normAxis(axes[i], rank);
     if (a < 0 || a >= rank)
       return op->emitOpError("slice axis out of range"), failure();
-    int64_t dim = xshape[a], s = (*starts)[i], e = (*ends)[i], st = steps[i];
-    if (st == 0)
+    if (steps[i] == 0)
       return op->emitOpError("slice step is 0"), failure();
-    if (s < 0)
-      s += dim;
-    if (e < 0)
-      e += dim;
-    if (st > 0) {
-      s = std::clamp(s, int64_t(0), dim);
-      e = std::clamp(e, int64_t(0), dim);
-      count[a] = e > s ? (e - s + st - 1) / st : 0;
-    } else {
-      s = std::clamp(s, int64_t(0), dim - 1);
-      e = std::clamp(e, int64_t(-1), dim - 1);
-      count[a] = s > e ? (s - e + (-st) - 1) / (-st) : 0;
-    }
-    first[a] = s;
-    step[a] = st;
+    mlir::kiln::shape::SlicedAxis sa =
+        mlir::kiln::shape::sliceAxis(xshape[a], (*starts)[i], (*ends)[i], steps[i]);
+    first[a] = sa.first;
+    count[a] = sa.count;
+    step[a] = steps[i];
   }
   if (ArrayRef<int64_t>(count) != shapeOf(y))
     return op->emitOpError("slice bounds do not match the result type"), failure();
@@ -1217,97 +1208,12 @@ LogicalResult generateReverseSequence(Operation *op, KernelModule &km,
 // innermost axis first, exactly as the reference's axis-by-axis passes do.
 //===----------------------------------------------------------------------===//
 
-struct ResizeAxis {
-  int64_t inSize, outSize;
-  double scale;
-  double roiStart = 0, roiEnd = 1;
-};
-
-struct ResizeConfig {
-  StringRef mode, ctm, nearestMode;
-  double cubicA, extrapolation;
-  bool excludeOutside;
-};
-
-// Host copies of the reference's per-axis math, used to find identity axes.
-std::optional<double> hostSourceCoord(const ResizeConfig &c, const ResizeAxis &a, int64_t xi) {
-  double x = static_cast<double>(xi);
-  double inW = static_cast<double>(a.inSize);
-  double outW = a.scale * inW;
-  StringRef m = c.ctm;
-  if (m == "align_corners")
-    return outW == 1 ? 0.0 : x * (inW - 1) / (outW - 1);
-  if (m == "asymmetric")
-    return x / a.scale;
-  if (m == "tf_crop_and_resize") {
-    double o = outW == 1 ? (a.roiEnd - a.roiStart) * (inW - 1) / 2
-                         : x * (a.roiEnd - a.roiStart) * (inW - 1) / (outW - 1);
-    o += a.roiStart * (inW - 1);
-    if (o < 0 || o > inW - 1)
-      return std::nullopt;
-    return o;
-  }
-  if (m == "pytorch_half_pixel")
-    return outW == 1 ? -0.5 : (x + 0.5) / a.scale - 0.5;
-  if (m == "half_pixel_symmetric") {
-    double adjustment = static_cast<double>(a.outSize) / outW;
-    double center = inW / 2;
-    double offset = center * (1 - adjustment);
-    return offset + (x + 0.5) / a.scale - 0.5;
-  }
-  if (m == "tf_half_pixel_for_nn")
-    return (x + 0.5) / a.scale;
-  return (x + 0.5) / a.scale - 0.5;
-}
-
-void hostTaps(const ResizeConfig &c, const ResizeAxis &a, double xo, SmallVectorImpl<int64_t> &idx,
-              SmallVectorImpl<double> &w) {
-  idx.clear();
-  w.clear();
-  double fl = std::floor(xo);
-  int64_t left = static_cast<int64_t>(fl);
-  double ratio = xo - fl;
-  if (ratio == 0) {
-    ratio = 1;
-    left -= 1;
-  }
-  if (c.mode == "nearest") {
-    bool right;
-    if (ratio == 1)
-      right = true;
-    else if (c.nearestMode == "round_prefer_ceil")
-      right = ratio >= 0.5;
-    else if (c.nearestMode == "floor")
-      right = false;
-    else if (c.nearestMode == "ceil")
-      right = true;
-    else
-      right = ratio > 0.5;
-    idx.push_back(right ? left + 1 : left);
-    w.push_back(1.0);
-    return;
-  }
-  if (c.mode == "linear") {
-    idx.append({left, left + 1});
-    w.append({1 - ratio, ratio});
-  } else {
-    double A = c.cubicA, r = ratio, s = 1 - ratio;
-    idx.append({left - 1, left, left + 1, left + 2});
-    w.append({((A * (r + 1) - 5 * A) * (r + 1) + 8 * A) * (r + 1) - 4 * A,
-              ((A + 2) * r - (A + 3)) * r * r + 1, ((A + 2) * s - (A + 3)) * s * s + 1,
-              ((A * (s + 1) - 5 * A) * (s + 1) + 8 * A) * (s + 1) - 4 * A});
-  }
-  if (c.excludeOutside) {
-    double sum = 0;
-    for (size_t i = 0; i < idx.size(); ++i) {
-      if (idx[i] < 0 || idx[i] >= a.inSize)
-        w[i] = 0;
-      sum += w[i];
-    }
-    for (double &v : w)
-      v /= sum;
-  }
-}
+// The per-axis coordinate math is the reference's own (ResizeMath.h): the host uses it to
+// find identity axes, and emitTaps below emits the same operations in the same order.
+using ref::ResizeAxis;
+using ref::ResizeConfig;
+using ref::resizeSourceCoord;
+using ref::resizeTaps;
 
 /// Whether every output coordinate of the axis reads exactly its own input coordinate
 /// with weight 1 (all other taps weigh 0), so the axis can pass through.
@@ -1317,10 +1223,10 @@ bool isIdentityAxis(const ResizeConfig &c, const ResizeAxis &a) {
   SmallVector<int64_t> idx;
   SmallVector<double> w;
   for (int64_t xo = 0; xo < a.outSize; ++xo) {
-    std::optional<double> src = hostSourceCoord(c, a, xo);
+    std::optional<double> src = resizeSourceCoord(c, a, xo);
     if (!src)
       return false;
-    hostTaps(c, a, *src, idx, w);
+    resizeTaps(c, a, *src, idx, w);
     double own = 0;
     for (size_t t = 0; t < idx.size(); ++t) {
       int64_t j = std::clamp(idx[t], int64_t(0), a.inSize - 1);
@@ -1458,20 +1364,11 @@ LogicalResult generateResize(Operation *op, KernelModule &km, SmallVectorImpl<La
   Value x = op->getOperand(0), y = op->getResult(0);
   Value roi = op->getOperand(1), scales = op->getOperand(2), sizes = op->getOperand(3);
   int64_t rank = rankOf(x);
-  ResizeConfig c;
-  c.mode = strAttr(op, "mode", "nearest");
-  c.ctm = strAttr(op, "coordinate_transformation_mode", "half_pixel");
-  c.nearestMode = strAttr(op, "nearest_mode", "round_prefer_floor");
-  c.cubicA = floatAttr(op, "cubic_coeff_a", -0.75);
-  c.extrapolation = floatAttr(op, "extrapolation_value", 0.0);
-  c.excludeOutside = intAttr(op, "exclude_outside", 0) != 0;
-  if (c.mode != "nearest" && c.mode != "linear" && c.mode != "cubic")
-    return op->emitOpError("unknown resize mode '") << c.mode << "'", failure();
-  static const char *ctms[] = {"half_pixel",         "pytorch_half_pixel",   "align_corners",
-                               "asymmetric",         "tf_crop_and_resize",   "half_pixel_symmetric",
-                               "tf_half_pixel_for_nn"};
-  if (llvm::none_of(ctms, [&](const char *m) { return c.ctm == m; }))
-    return op->emitOpError("unknown coordinate_transformation_mode '") << c.ctm << "'", failure();
+  std::string error;
+  std::optional<ResizeConfig> config = ref::readResizeConfig(op, error);
+  if (!config)
+    return op->emitOpError(error), failure();
+  const ResizeConfig &c = *config;
   bool useSizes = !isAbsent(sizes) && numElements(sizes) > 0;
   SmallVector<double> roiVals;
   SmallVector<int64_t> sizeVals;

@@ -13,37 +13,18 @@ using namespace kiln::ref::util;
 
 namespace {
 
-
 LogicalResult matmulKernel(Operation *op, Operands in, Results out) {
   const Tensor &a = *in[0], &b = *in[1];
   Tensor &y = out[0];
-  ArrayRef<int64_t> as = a.shape(), bs = b.shape();
-  int64_t m = a.rank() == 1 ? 1 : as[a.rank() - 2];
-  int64_t k = as.back();
-  int64_t kb = b.rank() == 1 ? bs[0] : bs[b.rank() - 2];
-  int64_t n = b.rank() == 1 ? 1 : bs.back();
-  if (k != kb)
-    return op->emitOpError("reference: matmul inner dimensions differ (") << k << " vs " << kb
-                                                                         << ")";
-  ArrayRef<int64_t> ab = a.rank() > 2 ? as.drop_back(2) : ArrayRef<int64_t>();
-  ArrayRef<int64_t> bb = b.rank() > 2 ? bs.drop_back(2) : ArrayRef<int64_t>();
-  size_t br = std::max(ab.size(), bb.size());
-  SmallVector<int64_t> batch(br), aStride(br, 0), bStride(br, 0);
-  // Per-batch-axis strides in whole matrices, zero where an operand broadcasts.
-  SmallVector<int64_t> abS = stridesOf(ab), bbS = stridesOf(bb);
-  for (size_t i = 0; i < br; ++i) {
-    int64_t ai = static_cast<int64_t>(i) - static_cast<int64_t>(br - ab.size());
-    int64_t bi = static_cast<int64_t>(i) - static_cast<int64_t>(br - bb.size());
-    int64_t ad = ai >= 0 ? ab[ai] : 1, bd = bi >= 0 ? bb[bi] : 1;
-    if (ad != bd && ad != 1 && bd != 1)
-      return op->emitOpError("reference: matmul batch dimensions do not broadcast");
-    batch[i] = std::max(ad, bd);
-    if (ad != 1)
-      aStride[i] = abS[ai];
-    if (bd != 1)
-      bStride[i] = bbS[bi];
-  }
-  int64_t batches = product(batch);
+  if (a.rank() == 0 || b.rank() == 0)
+    return op->emitOpError("reference: matmul of a scalar");
+  std::string error;
+  std::optional<MatMulGeometry> g = matmulGeometry(a.shape(), b.shape(), error);
+  if (!g)
+    return op->emitOpError("reference: ") << error;
+  int64_t m = g->m, k = g->k, n = g->n, batches = g->batches;
+  size_t br = g->batch.size();
+  ArrayRef<int64_t> batch = g->batch, aStride = g->aStride, bStride = g->bStride;
   if (batches * m * n != y.numElements())
     return op->emitOpError("reference: matmul result size does not match the result type");
   bool fp = isFloat(y.dtype());
@@ -214,22 +195,7 @@ LogicalResult convTransposeKernel(Operation *op, Operands in, Results out) {
   if (groups <= 0 || w.shape()[0] != c || c % groups != 0 || y.shape()[1] != m)
     return op->emitOpError("reference: conv_transpose channels do not match group ") << groups;
   int64_t cg = c / groups;
-  SmallVector<int64_t> outPad = arrayAttrOr(op, "output_padding", r, 0);
-  StringRef autoPad = strAttr(op, "auto_pad", "NOTSET");
-  g.padBegin.assign(r, 0);
-  if (op->hasAttr("output_shape") || autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER") {
-    // ONNX derives the pads from the requested output size; the odd unit goes at the
-    // end for SAME_UPPER and at the beginning otherwise (Python floor division).
-    for (size_t d = 0; d < r; ++d) {
-      int64_t total = g.strides[d] * (g.in[d] - 1) + outPad[d] +
-                      (g.kernel[d] - 1) * g.dilations[d] + 1 - g.out[d];
-      g.padBegin[d] = autoPad == "SAME_UPPER" ? floorDiv(total, 2) : total - floorDiv(total, 2);
-    }
-  } else if (autoPad != "VALID") {
-    if (auto pads = arrayAttr(op, "pads"); pads && pads->size() == 2 * r)
-      for (size_t d = 0; d < r; ++d)
-        g.padBegin[d] = (*pads)[d];
-  }
+  g.padBegin = convTransposePadBegin(op, g.in, g.kernel, g.strides, g.dilations, g.out);
   int64_t inSp = product(g.in), outSp = product(g.out), kSp = product(g.kernel);
   std::vector<double> xf = toDoubles(x), wf = toDoubles(w), yf(y.numElements(), 0.0);
   SmallVector<int64_t> outStr = stridesOf(g.out);

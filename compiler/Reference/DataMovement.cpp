@@ -1,7 +1,9 @@
 // Reference kernels for shape and data-movement ops (reshape, slice, gather, scatter,
 // pad, resize, ...): dtype-generic byte copies wherever values are only moved.
 #include "compiler/Reference/Evaluator.h"
+#include "compiler/Dialect/Kiln/IR/ShapeUtils.h"
 #include "compiler/Reference/IndexUtil.h"
+#include "compiler/Reference/ResizeMath.h"
 
 #include "mlir/IR/Operation.h"
 
@@ -10,8 +12,8 @@
 #include <cstring>
 
 using namespace mlir;
-using namespace kiln::ref;
-using namespace kiln::ref::util;
+using namespace ::kiln::ref;
+using namespace ::kiln::ref::util;
 
 namespace {
 
@@ -140,26 +142,13 @@ LogicalResult sliceKernel(Operation *op, Operands in, Results out) {
     int64_t a = normAxis(axes[i], rank);
     if (a < 0 || a >= rank)
       return op->emitOpError("reference: slice axis ") << axes[i] << " out of range";
-    int64_t dim = x.shape()[a], s = starts[i], e = ends[i], st = steps[i];
-    if (st == 0)
+    if (steps[i] == 0)
       return op->emitOpError("reference: slice step is 0");
-    // ONNX clamps after adding dim to negative bounds; a negative step clamps to
-    // [0, dim-1] and [-1, dim-1] so that the end can sit before the first element.
-    if (s < 0)
-      s += dim;
-    if (e < 0)
-      e += dim;
-    if (st > 0) {
-      s = std::clamp(s, int64_t(0), dim);
-      e = std::clamp(e, int64_t(0), dim);
-      count[a] = e > s ? (e - s + st - 1) / st : 0;
-    } else {
-      s = std::clamp(s, int64_t(0), dim - 1);
-      e = std::clamp(e, int64_t(-1), dim - 1);
-      count[a] = s > e ? (s - e + (-st) - 1) / (-st) : 0;
-    }
-    first[a] = s;
-    step[a] = st;
+    mlir::kiln::shape::SlicedAxis sa =
+        mlir::kiln::shape::sliceAxis(x.shape()[a], starts[i], ends[i], steps[i]);
+    first[a] = sa.first;
+    count[a] = sa.count;
+    step[a] = steps[i];
   }
   if (ArrayRef<int64_t>(count) != out[0].shape())
     return op->emitOpError("reference: slice bounds do not match the result type");
@@ -609,123 +598,19 @@ LogicalResult reverseSequenceKernel(Operation *op, Operands in, Results out) {
 //===----------------------------------------------------------------------===//
 // Resize: ONNX's reference (op_resize.py) interpolates one axis at a time, innermost
 // axis first, each output coordinate mapped back by the coordinate transformation and
-// combined from edge-clamped neighbours with per-axis coefficients.
+// combined from edge-clamped neighbours with per-axis coefficients (ResizeMath.h, shared
+// with the GPU generator).
 //===----------------------------------------------------------------------===//
-
-struct ResizeAxis {
-  int64_t inSize, outSize;
-  double scale;
-  double roiStart = 0, roiEnd = 1;
-};
-
-struct ResizeConfig {
-  StringRef mode, ctm, nearestMode;
-  double cubicA, extrapolation;
-  bool excludeOutside;
-};
-
-/// Source position of output coordinate `x` on one axis; nullopt means "outside the
-/// crop" (tf_crop_and_resize returns the extrapolation value there).
-std::optional<double> resizeSourceCoord(const ResizeConfig &c, const ResizeAxis &a, int64_t xi) {
-  double x = static_cast<double>(xi);
-  double inW = static_cast<double>(a.inSize);
-  double outW = a.scale * inW; // the reference uses scale * in, not the integer size
-  StringRef m = c.ctm;
-  if (m == "align_corners")
-    return outW == 1 ? 0.0 : x * (inW - 1) / (outW - 1);
-  if (m == "asymmetric")
-    return x / a.scale;
-  if (m == "tf_crop_and_resize") {
-    double o = outW == 1 ? (a.roiEnd - a.roiStart) * (inW - 1) / 2
-                         : x * (a.roiEnd - a.roiStart) * (inW - 1) / (outW - 1);
-    o += a.roiStart * (inW - 1);
-    if (o < 0 || o > inW - 1)
-      return std::nullopt;
-    return o;
-  }
-  if (m == "pytorch_half_pixel")
-    return outW == 1 ? -0.5 : (x + 0.5) / a.scale - 0.5;
-  if (m == "half_pixel_symmetric") {
-    double adjustment = static_cast<double>(a.outSize) / outW;
-    double center = inW / 2;
-    double offset = center * (1 - adjustment);
-    return offset + (x + 0.5) / a.scale - 0.5;
-  }
-  if (m == "tf_half_pixel_for_nn")
-    return (x + 0.5) / a.scale;
-  return (x + 0.5) / a.scale - 0.5; // half_pixel
-}
-
-/// The neighbours' indices (unclamped) and weights for source position `xo`.
-void resizeTaps(const ResizeConfig &c, const ResizeAxis &a, double xo,
-                SmallVectorImpl<int64_t> &idx, SmallVectorImpl<double> &w) {
-  idx.clear();
-  w.clear();
-  // ratio lies in (0, 1]: an integral position takes the pixel on its right with
-  // ratio 1, exactly as the reference's neighbour search does.
-  double fl = std::floor(xo);
-  int64_t left = static_cast<int64_t>(fl);
-  double ratio = xo - fl;
-  if (ratio == 0) {
-    ratio = 1;
-    left -= 1;
-  }
-  if (c.mode == "nearest") {
-    bool right;
-    if (ratio == 1)
-      right = true;
-    else if (c.nearestMode == "round_prefer_ceil")
-      right = ratio >= 0.5;
-    else if (c.nearestMode == "floor")
-      right = false;
-    else if (c.nearestMode == "ceil")
-      right = true;
-    else
-      right = ratio > 0.5;
-    idx.push_back(right ? left + 1 : left);
-    w.push_back(1.0);
-    return;
-  }
-  if (c.mode == "linear") {
-    idx.append({left, left + 1});
-    w.append({1 - ratio, ratio});
-  } else {
-    double A = c.cubicA, r = ratio, s = 1 - ratio;
-    idx.append({left - 1, left, left + 1, left + 2});
-    w.append({((A * (r + 1) - 5 * A) * (r + 1) + 8 * A) * (r + 1) - 4 * A,
-              ((A + 2) * r - (A + 3)) * r * r + 1, ((A + 2) * s - (A + 3)) * s * s + 1,
-              ((A * (s + 1) - 5 * A) * (s + 1) + 8 * A) * (s + 1) - 4 * A});
-  }
-  if (c.excludeOutside) {
-    double sum = 0;
-    for (size_t i = 0; i < idx.size(); ++i) {
-      if (idx[i] < 0 || idx[i] >= a.inSize)
-        w[i] = 0;
-      sum += w[i];
-    }
-    for (double &v : w)
-      v /= sum;
-  }
-}
 
 LogicalResult resizeKernel(Operation *op, Operands in, Results out) {
   const Tensor &x = *in[0];
   Tensor &y = out[0];
   int64_t rank = x.rank();
-  ResizeConfig c;
-  c.mode = strAttr(op, "mode", "nearest");
-  c.ctm = strAttr(op, "coordinate_transformation_mode", "half_pixel");
-  c.nearestMode = strAttr(op, "nearest_mode", "round_prefer_floor");
-  c.cubicA = floatAttr(op, "cubic_coeff_a", -0.75);
-  c.extrapolation = floatAttr(op, "extrapolation_value", 0.0);
-  c.excludeOutside = intAttr(op, "exclude_outside", 0) != 0;
-  if (c.mode != "nearest" && c.mode != "linear" && c.mode != "cubic")
-    return op->emitOpError("reference: unknown resize mode '") << c.mode << "'";
-  static const char *ctms[] = {"half_pixel",   "pytorch_half_pixel", "align_corners",
-                               "asymmetric",   "tf_crop_and_resize", "half_pixel_symmetric",
-                               "tf_half_pixel_for_nn"};
-  if (llvm::none_of(ctms, [&](const char *m) { return c.ctm == m; }))
-    return op->emitOpError("reference: unknown coordinate_transformation_mode '") << c.ctm << "'";
+  std::string error;
+  std::optional<ResizeConfig> config = readResizeConfig(op, error);
+  if (!config)
+    return op->emitOpError("reference: ") << error;
+  const ResizeConfig &c = *config;
   const Tensor *roi = in[1], *scales = in[2], *sizes = in[3];
   bool useSizes = sizes && sizes->numElements() > 0;
   if (!useSizes && !(scales && scales->numElements() == rank))
@@ -795,7 +680,7 @@ LogicalResult resizeKernel(Operation *op, Operands in, Results out) {
 
 } // namespace
 
-void kiln::ref::registerDataMovementKernels(KernelTable &table) {
+void ::kiln::ref::registerDataMovementKernels(KernelTable &table) {
   table["kiln.shape"] = shapeKernel;
   table["kiln.size"] = sizeKernel;
   table["kiln.reshape"] = copyKernel;

@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <vector>
 
 namespace kiln::ref::util {
@@ -152,6 +153,87 @@ inline void windowPads(mlir::Operation *op, llvm::ArrayRef<int64_t> in,
       begin[i] = (*pads)[i];
       end[i] = (*pads)[r + i];
     }
+}
+
+
+/// Begin pads of ConvTranspose's spatial axes: derived from the output size when
+/// output_shape or auto_pad SAME_* is given (the odd unit goes at the end for SAME_UPPER
+/// and at the beginning otherwise, in Python floor division), else the explicit `pads`
+/// (none for VALID).
+inline llvm::SmallVector<int64_t> convTransposePadBegin(mlir::Operation *op,
+                                                        llvm::ArrayRef<int64_t> in,
+                                                        llvm::ArrayRef<int64_t> kernel,
+                                                        llvm::ArrayRef<int64_t> strides,
+                                                        llvm::ArrayRef<int64_t> dilations,
+                                                        llvm::ArrayRef<int64_t> out) {
+  size_t r = in.size();
+  llvm::SmallVector<int64_t> begin(r, 0);
+  llvm::SmallVector<int64_t> outPad = arrayAttrOr(op, "output_padding", r, 0);
+  llvm::StringRef autoPad = strAttr(op, "auto_pad", "NOTSET");
+  if (op->hasAttr("output_shape") || autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER") {
+    for (size_t d = 0; d < r; ++d) {
+      int64_t total =
+          strides[d] * (in[d] - 1) + outPad[d] + (kernel[d] - 1) * dilations[d] + 1 - out[d];
+      begin[d] = autoPad == "SAME_UPPER" ? floorDiv(total, 2) : total - floorDiv(total, 2);
+    }
+  } else if (autoPad != "VALID") {
+    if (auto pads = arrayAttr(op, "pads"); pads && pads->size() == 2 * r)
+      for (size_t d = 0; d < r; ++d)
+        begin[d] = (*pads)[d];
+  }
+  return begin;
+}
+
+/// MatMul's geometry with NumPy batch broadcasting: an (m x k) by (k x n) product per
+/// batch, a rank-1 operand counting as one row (A) or one column (B).
+struct MatMulGeometry {
+  int64_t m, k, n;
+  llvm::SmallVector<int64_t> batch;            // the broadcast batch shape
+  llvm::SmallVector<int64_t> aStride, bStride; // per batch axis, in whole matrices; 0 broadcasts
+  int64_t batches;                             // product(batch)
+  int64_t aBatches, bBatches;                  // matrices each operand holds
+};
+
+/// The geometry of `as` times `bs` (both of rank 1 or more); nullopt with `error` set
+/// when the inner dimensions differ or the batch dimensions do not broadcast.
+inline std::optional<MatMulGeometry> matmulGeometry(llvm::ArrayRef<int64_t> as,
+                                                    llvm::ArrayRef<int64_t> bs,
+                                                    std::string &error) {
+  MatMulGeometry g;
+  g.m = as.size() == 1 ? 1 : as[as.size() - 2];
+  g.k = as.back();
+  int64_t kb = bs.size() == 1 ? bs[0] : bs[bs.size() - 2];
+  g.n = bs.size() == 1 ? 1 : bs.back();
+  if (g.k != kb) {
+    error = "matmul inner dimensions differ (" + std::to_string(g.k) + " vs " +
+            std::to_string(kb) + ")";
+    return std::nullopt;
+  }
+  llvm::ArrayRef<int64_t> ab = as.size() > 2 ? as.drop_back(2) : llvm::ArrayRef<int64_t>();
+  llvm::ArrayRef<int64_t> bb = bs.size() > 2 ? bs.drop_back(2) : llvm::ArrayRef<int64_t>();
+  size_t br = std::max(ab.size(), bb.size());
+  g.batch.assign(br, 1);
+  g.aStride.assign(br, 0);
+  g.bStride.assign(br, 0);
+  llvm::SmallVector<int64_t> abS = stridesOf(ab), bbS = stridesOf(bb);
+  for (size_t i = 0; i < br; ++i) {
+    int64_t ai = static_cast<int64_t>(i) - static_cast<int64_t>(br - ab.size());
+    int64_t bi = static_cast<int64_t>(i) - static_cast<int64_t>(br - bb.size());
+    int64_t ad = ai >= 0 ? ab[ai] : 1, bd = bi >= 0 ? bb[bi] : 1;
+    if (ad != bd && ad != 1 && bd != 1) {
+      error = "matmul batch dimensions do not broadcast";
+      return std::nullopt;
+    }
+    g.batch[i] = std::max(ad, bd);
+    if (ad != 1)
+      g.aStride[i] = abS[ai];
+    if (bd != 1)
+      g.bStride[i] = bbS[bi];
+  }
+  g.batches = product(g.batch);
+  g.aBatches = product(ab);
+  g.bBatches = product(bb);
+  return g;
 }
 
 } // namespace kiln::ref::util

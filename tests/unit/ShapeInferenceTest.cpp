@@ -1,5 +1,6 @@
 // Shape inference against hand-computed result types, one case per op family.
 #include "compiler/Dialect/Kiln/IR/KilnOps.h"
+#include "compiler/Dialect/Kiln/IR/ShapeUtils.h"
 #include "compiler/Import/OnnxImporter.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -8,6 +9,9 @@
 #include "llvm/Support/raw_ostream.h"
 
 #include <doctest/doctest.h>
+
+#include <cstdint>
+#include <string>
 
 using namespace mlir;
 
@@ -117,4 +121,21 @@ TEST_CASE("cast and where choose their element types") {
   CHECK(infer("%c: tensor<2x1xi1>, %a: tensor<3xi64>, %b: tensor<i64>",
               "%y = kiln.where %c, %a, %b : (tensor<2x1xi1>, tensor<3xi64>, tensor<i64>) -> "
               "tensor<*xi64>") == "tensor<2x3xi64>");
+}
+
+TEST_CASE("slice axis clamping (shared by shape inference, the reference and the GPU)") {
+  using mlir::kiln::shape::sliceAxis;
+  auto axis = [](int64_t dim, int64_t s, int64_t e, int64_t st) {
+    auto a = sliceAxis(dim, s, e, st);
+    return std::to_string(a.first) + ":" + std::to_string(a.count);
+  };
+  CHECK(axis(10, 2, 8, 3) == "2:2");                   // 2, 5
+  CHECK(axis(10, -3, INT64_MAX, 1) == "7:3");          // negative start, end past the axis
+  CHECK(axis(10, INT64_MAX, INT64_MIN, -1) == "9:10"); // whole axis reversed
+  CHECK(axis(10, -1, -11, -4) == "9:3");               // 9, 5, 1
+  CHECK(axis(10, 5, 5, 1) == "5:0");
+  CHECK(axis(10, 0, 10, INT64_MIN) == "0:0");           // empty: start is not after end
+  CHECK(axis(10, 9, -100, INT64_MIN) == "9:1");         // |step| without overflow
+  CHECK(axis(0, 0, 1, 1) == "0:0");
+  CHECK(axis(0, -1, -2, -1) == "0:0");                 // empty axis, backwards: no clamp to [0, -1]
 }

@@ -109,34 +109,9 @@ RankedTensorType allDynamic(int64_t rank, Type element) {
   return tensorOf(SmallVector<int64_t>(rank, kDynamic), element);
 }
 
-/// Size of one sliced axis under ONNX's clamping rules (Slice-13).
+/// Size of one sliced axis under ONNX's clamping rules (Slice-13), dynamic when the axis is.
 int64_t slicedSize(int64_t dim, int64_t start, int64_t end, int64_t step) {
-  if (isDynamic(dim))
-    return kDynamic;
-  if (dim == 0)
-    return 0;
-  if (start < 0)
-    start += dim;
-  if (end < 0)
-    end += dim;
-  int64_t distance;
-  uint64_t stride;
-  if (step > 0) {
-    start = std::clamp<int64_t>(start, 0, dim);
-    end = std::clamp<int64_t>(end, 0, dim);
-    distance = end - start;
-    stride = static_cast<uint64_t>(step);
-  } else {
-    // Walking backwards, start is clamped to the last element and end may sit one before
-    // the first (-1) so that element 0 can be included.
-    start = std::clamp<int64_t>(start, 0, dim - 1);
-    end = std::clamp<int64_t>(end, -1, dim - 1);
-    distance = start - end;
-    stride = 0 - static_cast<uint64_t>(step); // |step| without overflow for INT64_MIN
-  }
-  if (distance <= 0)
-    return 0;
-  return static_cast<int64_t>(1 + static_cast<uint64_t>(distance - 1) / stride);
+  return isDynamic(dim) ? kDynamic : sliceAxis(dim, start, end, step).count;
 }
 
 LogicalResult checkRank4AndBlocksize(Operation *op, RankedTensorType input, int64_t blocksize) {

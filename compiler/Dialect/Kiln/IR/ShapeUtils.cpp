@@ -4,6 +4,8 @@
 #include "mlir/Dialect/Traits.h"
 #include "mlir/IR/Matchers.h"
 
+#include <algorithm>
+
 using namespace mlir;
 using namespace mlir::kiln;
 
@@ -93,4 +95,29 @@ int64_t shape::product(ArrayRef<int64_t> dims) {
     p *= d;
   }
   return p;
+}
+
+shape::SlicedAxis shape::sliceAxis(int64_t dim, int64_t start, int64_t end, int64_t step) {
+  if (dim == 0)
+    return {0, 0};
+  if (start < 0)
+    start += dim;
+  if (end < 0)
+    end += dim;
+  int64_t distance;
+  uint64_t stride;
+  if (step > 0) {
+    start = std::clamp<int64_t>(start, 0, dim);
+    end = std::clamp<int64_t>(end, 0, dim);
+    distance = end - start;
+    stride = static_cast<uint64_t>(step);
+  } else {
+    start = std::clamp<int64_t>(start, 0, dim - 1);
+    end = std::clamp<int64_t>(end, -1, dim - 1);
+    distance = start - end;
+    stride = 0 - static_cast<uint64_t>(step); // |step| without overflow for INT64_MIN
+  }
+  if (distance <= 0)
+    return {start, 0};
+  return {start, static_cast<int64_t>(1 + static_cast<uint64_t>(distance - 1) / stride)};
 }

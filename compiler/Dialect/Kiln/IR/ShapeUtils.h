@@ -45,6 +45,16 @@ inline RankedTensorType tensorOf(llvm::ArrayRef<int64_t> shape, Type elementType
 inline int64_t ceilDiv(int64_t a, int64_t b) { return a >= 0 ? (a + b - 1) / b : -((-a) / b); }
 inline int64_t floorDiv(int64_t a, int64_t b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }
 
+/// One axis of ONNX Slice under its clamping rules (Slice-13): the first index read and
+/// the number of elements. `dim` must be static and `step` non-zero. Negative bounds count
+/// from the end; walking backwards, start clamps to the last element and end may sit one
+/// before the first so that element 0 can be included.
+struct SlicedAxis {
+  int64_t first;
+  int64_t count;
+};
+SlicedAxis sliceAxis(int64_t dim, int64_t start, int64_t end, int64_t step);
+
 } // namespace mlir::kiln::shape
 
 #endif // KILN_DIALECT_KILN_IR_SHAPEUTILS_H
