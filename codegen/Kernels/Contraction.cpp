@@ -4,6 +4,7 @@
 #include "codegen/Kernels/Generators.h"
 #include "codegen/Kernels/OpAccess.h"
 #include "codegen/Kernels/ScalarOps.h"
+#include "codegen/Kernels/Window.h"
 
 #include "compiler/Dialect/Kiln/IR/KilnOps.h"
 
@@ -23,18 +24,6 @@ namespace {
 //===----------------------------------------------------------------------===//
 
 int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
-int64_t floorDiv(int64_t a, int64_t b) {
-  int64_t q = a / b;
-  if ((a % b != 0) && ((a < 0) != (b < 0)))
-    --q;
-  return q;
-}
-
-/// Spatial geometry of a window op (N x C x D1..Dn layouts).
-struct Window {
-  SmallVector<int64_t> in, out, kernel, strides, dilations, padBegin, padEnd;
-  size_t rank() const { return in.size(); }
-};
 
 /// Explicit pads, or SAME_UPPER/SAME_LOWER derived pads, or none for VALID: the
 /// reference evaluator's own rule, so both paths pad alike.
@@ -48,14 +37,6 @@ void windowPads(Operation *op, Window &w) {
 
 Value cmpI(KernelBuilder &kb, arith::CmpIPredicate p, Value a, Value b) {
   return arith::CmpIOp::create(kb.b(), kb.loc(), p, a, b);
-}
-/// a && b where either may be null (meaning true).
-Value andI(KernelBuilder &kb, Value a, Value b) {
-  if (!a)
-    return b;
-  if (!b)
-    return a;
-  return arith::AndIOp::create(kb.b(), kb.loc(), a, b);
 }
 Value addS(KernelBuilder &kb, Value a, Value b) {
   if (isa<FloatType>(a.getType()))
@@ -308,30 +289,12 @@ LogicalResult generateMatMul(Operation *op, KernelModule &km, SmallVectorImpl<La
   ArrayRef<int64_t> as = shapeOf(a), bsh = shapeOf(b);
   if (as.empty() || bsh.empty())
     return op->emitOpError("matmul of a scalar"), failure();
-  int64_t m = as.size() == 1 ? 1 : as[as.size() - 2];
-  int64_t k = as.back();
-  int64_t kb2 = bsh.size() == 1 ? bsh[0] : bsh[bsh.size() - 2];
-  int64_t n = bsh.size() == 1 ? 1 : bsh.back();
-  if (k != kb2)
-    return op->emitOpError("matmul inner dimensions differ"), failure();
-  ArrayRef<int64_t> ab = as.size() > 2 ? as.drop_back(2) : ArrayRef<int64_t>();
-  ArrayRef<int64_t> bb = bsh.size() > 2 ? bsh.drop_back(2) : ArrayRef<int64_t>();
-  size_t br = std::max(ab.size(), bb.size());
-  SmallVector<int64_t> batch(br), aStride(br, 0), bStride(br, 0);
-  SmallVector<int64_t> abS = rowMajorStrides(ab), bbS = rowMajorStrides(bb);
-  for (size_t i = 0; i < br; ++i) {
-    int64_t ai = static_cast<int64_t>(i) - static_cast<int64_t>(br - ab.size());
-    int64_t bi = static_cast<int64_t>(i) - static_cast<int64_t>(br - bb.size());
-    int64_t ad = ai >= 0 ? ab[ai] : 1, bd = bi >= 0 ? bb[bi] : 1;
-    if (ad != bd && ad != 1 && bd != 1)
-      return op->emitOpError("matmul batch dimensions do not broadcast"), failure();
-    batch[i] = std::max(ad, bd);
-    if (ad != 1)
-      aStride[i] = abS[ai];
-    if (bd != 1)
-      bStride[i] = bbS[bi];
-  }
-  int64_t batches = product(batch);
+  std::string error;
+  std::optional<ref::util::MatMulGeometry> g = ref::util::matmulGeometry(as, bsh, error);
+  if (!g)
+    return op->emitOpError(error), failure();
+  int64_t m = g->m, k = g->k, n = g->n, batches = g->batches;
+  ArrayRef<int64_t> batch = g->batch, aStride = g->aStride, bStride = g->bStride;
   if (batches * m * n != numElements(y))
     return op->emitOpError("matmul result size does not match its operands"), failure();
 
@@ -340,7 +303,7 @@ LogicalResult generateMatMul(Operation *op, KernelModule &km, SmallVectorImpl<La
   s.K = k;
   s.N = n;
   // A batched operand times a shared B is one tall GEMM: rows of every batch are adjacent.
-  bool fold = product(ab) == batches && product(bb) == 1;
+  bool fold = g->aBatches == batches && g->bBatches == 1;
   s.batch = fold ? 1 : batches;
   s.M = fold ? batches * m : m;
   s.aKContig = true;
@@ -482,7 +445,33 @@ std::pair<Value, Value> convTap(KernelBuilder &kb, const Window &w, ArrayRef<Val
   return {inside, offset ? offset : kb.idx(0)};
 }
 
-constexpr int64_t kUnrollTaps = 64;
+/// acc plus the sum over `cg` input channels (a loop unless there is one) of a per-channel
+/// term, `channel(ci, acc)`.
+Value sumChannels(KernelBuilder &kb, int64_t cg, Value acc,
+                  llvm::function_ref<Value(Value ci, Value acc)> channel) {
+  if (cg == 1)
+    return channel(kb.idx(0), acc);
+  return kb.forLoopCarry(kb.idx(0), kb.idx(cg), kb.idx(1), ValueRange{acc},
+                         [&](Value ci, ValueRange a) -> SmallVector<Value> {
+                           return {channel(ci, a[0])};
+                         })[0];
+}
+
+/// acc plus x[xBase + offset] * w[wBase + kk] over every kernel position kk of the window,
+/// where `tap(kd, kConst)` gives the position's (inside, input spatial offset); a tap
+/// outside the input reads 0.
+Value sumWindowProducts(
+    KernelBuilder &kb, const Window &w, Type elem, Value acc, Value xBase, Value wBase,
+    llvm::function_ref<std::pair<Value, Value>(ArrayRef<Value> kd, ArrayRef<int64_t> kConst)> tap) {
+  return forEachKernelPosition(kb, w, {acc},
+                               [&](Value kk, ArrayRef<Value> kd, ArrayRef<int64_t> kConst,
+                                   ValueRange a) -> SmallVector<Value> {
+                                 auto [inside, off] = tap(kd, kConst);
+                                 Value xv = loadOrZero(kb, 0, inside, kb.add(xBase, off), elem);
+                                 Value wv = loadC(kb, 1, kb.add(wBase, kk), elem);
+                                 return {madd(kb, a[0], xv, wv)};
+                               })[0];
+}
 
 /// Direct Conv: one thread per output element, looping over the input channels of its
 /// group and the kernel taps. Used for depthwise convolutions, whose per-output work is
@@ -511,42 +500,12 @@ LogicalResult emitDirectConv(Operation *op, KernelModule &km, SmallVectorImpl<La
     auto channel = [&](Value ci, Value accIn) -> Value {
       Value xBase = kb.mulC(kb.add(kb.mulC(n, c), kb.add(kb.mulC(g, cg), ci)), isp);
       Value wBase = kb.mulC(kb.add(kb.mulC(m, cg), ci), ksp);
-      auto tap = [&](Value kk, ArrayRef<Value> kd, ArrayRef<int64_t> kConst, Value a) -> Value {
-        auto [inside, off] = convTap(kb, w, od, kd, kConst);
-        Value xv = loadOrZero(kb, 0, inside, kb.add(xBase, off), elem);
-        Value wv = loadC(kb, 1, kb.add(wBase, kk), elem);
-        return madd(kb, a, xv, wv);
-      };
-      if (ksp <= kUnrollTaps) {
-        SmallVector<int64_t> kpos(w.rank(), 0);
-        for (int64_t kk = 0; kk < ksp; ++kk) {
-          SmallVector<int64_t> rem(w.rank());
-          int64_t v = kk;
-          for (int64_t d = static_cast<int64_t>(w.rank()) - 1; d >= 0; --d) {
-            rem[d] = v % w.kernel[d];
-            v /= w.kernel[d];
-          }
-          SmallVector<Value> kd;
-          for (int64_t kv : rem)
-            kd.push_back(kb.idx(kv));
-          accIn = tap(kb.idx(kk), kd, rem, accIn);
-        }
-        return accIn;
-      }
-      return kb.forLoopCarry(kb.idx(0), kb.idx(ksp), kb.idx(1), ValueRange{accIn},
-                             [&](Value kk, ValueRange a) -> SmallVector<Value> {
-                               SmallVector<Value> kd = kb.delinearize(kk, w.kernel);
-                               return {tap(kk, kd, {}, a[0])};
-                             })[0];
+      return sumWindowProducts(kb, w, elem, accIn, xBase, wBase,
+                               [&](ArrayRef<Value> kd, ArrayRef<int64_t> kConst) {
+                                 return convTap(kb, w, od, kd, kConst);
+                               });
     };
-    Value sum = kb.constOf(acc, 0);
-    if (cg == 1)
-      sum = channel(kb.idx(0), sum);
-    else
-      sum = kb.forLoopCarry(kb.idx(0), kb.idx(cg), kb.idx(1), ValueRange{sum},
-                            [&](Value ci, ValueRange a) -> SmallVector<Value> {
-                              return {channel(ci, a[0])};
-                            })[0];
+    Value sum = sumChannels(kb, cg, kb.constOf(acc, 0), channel);
     if (bias)
       sum = addS(kb, sum, loadC(kb, 2, m, elem));
     kb.store(yParam, i, fromCompute(kb, sum, elem));
@@ -681,20 +640,7 @@ LogicalResult generateConvTranspose(Operation *op, KernelModule &km, SmallVector
     if (w.strides[d] <= 0 || w.dilations[d] <= 0)
       return op->emitOpError("conv_transpose with non-positive strides or dilations"), failure();
   int64_t cg = c / groups;
-  SmallVector<int64_t> outPad = arrayAttrOr(op, "output_padding", r, 0);
-  StringRef autoPad = strAttr(op, "auto_pad", "NOTSET");
-  w.padBegin.assign(r, 0);
-  if (op->hasAttr("output_shape") || autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER") {
-    for (size_t d = 0; d < r; ++d) {
-      int64_t total = w.strides[d] * (w.in[d] - 1) + outPad[d] + (w.kernel[d] - 1) * w.dilations[d] + 1 -
-                      w.out[d];
-      w.padBegin[d] = autoPad == "SAME_UPPER" ? floorDiv(total, 2) : total - floorDiv(total, 2);
-    }
-  } else if (autoPad != "VALID") {
-    if (auto pads = arrayAttr(op, "pads"); pads && pads->size() == 2 * r)
-      for (size_t d = 0; d < r; ++d)
-        w.padBegin[d] = (*pads)[d];
-  }
+  w.padBegin = ref::util::convTransposePadBegin(op, w.in, w.kernel, w.strides, w.dilations, w.out);
   int64_t isp = product(w.in), osp = product(w.out), ksp = product(w.kernel);
   SmallVector<int64_t> inStr = rowMajorStrides(w.in);
   Type acc = computeType(elem);
@@ -740,41 +686,9 @@ LogicalResult generateConvTranspose(Operation *op, KernelModule &km, SmallVector
       Value xc = kb.add(kb.mulC(g, cg), ci);
       Value xBase = kb.mulC(kb.add(kb.mulC(n, c), xc), isp);
       Value wBase = kb.mulC(kb.add(kb.mulC(xc, mg), mm), ksp);
-      auto one = [&](Value kk, ArrayRef<Value> kd, ArrayRef<int64_t> kConst, Value a) -> Value {
-        auto [inside, off] = tap(kd, kConst);
-        Value xv = loadOrZero(kb, 0, inside, kb.add(xBase, off), elem);
-        Value wv = loadC(kb, 1, kb.add(wBase, kk), elem);
-        return madd(kb, a, xv, wv);
-      };
-      if (ksp <= kUnrollTaps) {
-        for (int64_t kk = 0; kk < ksp; ++kk) {
-          SmallVector<int64_t> rem(r);
-          int64_t v = kk;
-          for (int64_t d = static_cast<int64_t>(r) - 1; d >= 0; --d) {
-            rem[d] = v % w.kernel[d];
-            v /= w.kernel[d];
-          }
-          SmallVector<Value> kd;
-          for (int64_t kv : rem)
-            kd.push_back(kb.idx(kv));
-          accIn = one(kb.idx(kk), kd, rem, accIn);
-        }
-        return accIn;
-      }
-      return kb.forLoopCarry(kb.idx(0), kb.idx(ksp), kb.idx(1), ValueRange{accIn},
-                             [&](Value kk, ValueRange a) -> SmallVector<Value> {
-                               SmallVector<Value> kd = kb.delinearize(kk, w.kernel);
-                               return {one(kk, kd, {}, a[0])};
-                             })[0];
+      return sumWindowProducts(kb, w, elem, accIn, xBase, wBase, tap);
     };
-    Value sum = kb.constOf(acc, 0);
-    if (cg == 1)
-      sum = channel(kb.idx(0), sum);
-    else
-      sum = kb.forLoopCarry(kb.idx(0), kb.idx(cg), kb.idx(1), ValueRange{sum},
-                            [&](Value ci, ValueRange a) -> SmallVector<Value> {
-                              return {channel(ci, a[0])};
-                            })[0];
+    Value sum = sumChannels(kb, cg, kb.constOf(acc, 0), channel);
     if (bias)
       sum = addS(kb, sum, loadC(kb, 2, m, elem));
     kb.store(yParam, i, fromCompute(kb, sum, elem));

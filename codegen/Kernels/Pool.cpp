@@ -3,6 +3,7 @@
 #include "codegen/Kernels/Generators.h"
 #include "codegen/Kernels/OpAccess.h"
 #include "codegen/Kernels/ScalarOps.h"
+#include "codegen/Kernels/Window.h"
 
 #include "compiler/Dialect/Kiln/IR/KilnOps.h"
 
@@ -14,11 +15,6 @@ using namespace mlir;
 
 namespace kiln::codegen {
 namespace {
-
-struct Window {
-  SmallVector<int64_t> in, out, kernel, strides, dilations, padBegin, padEnd;
-  size_t rank() const { return in.size(); }
-};
 
 /// Geometry with the reference's own padding rule (windowPads): explicit pads, SAME_*
 /// derived pads (the odd unit at the end for UPPER, at the beginning for LOWER), none for VALID.
@@ -42,14 +38,6 @@ LogicalResult poolWindow(Operation *op, Value x, Value y, Window &w) {
   if (ys[0] != xs[0] || ys[1] != xs[1])
     return op->emitOpError("pooling changes the batch or channel count"), failure();
   return success();
-}
-
-Value andI(KernelBuilder &kb, Value a, Value b) {
-  if (!a)
-    return b;
-  if (!b)
-    return a;
-  return arith::AndIOp::create(kb.b(), kb.loc(), a, b);
 }
 
 /// One window element of output position `od` at kernel position `kd`.
@@ -87,33 +75,15 @@ Tap windowTap(KernelBuilder &kb, const Window &w, ArrayRef<Value> od, ArrayRef<V
   return tap;
 }
 
-constexpr int64_t kUnrollTaps = 64;
-
 /// Runs `body(tap, carried)` over every window element of `od`, unrolled with constant
 /// kernel positions for small windows, in a loop otherwise.
 SmallVector<Value> forEachTap(KernelBuilder &kb, const Window &w, ArrayRef<Value> od, SmallVector<Value> init,
                               llvm::function_ref<SmallVector<Value>(const Tap &, ValueRange)> body) {
-  int64_t ksp = product(w.kernel);
-  if (ksp <= kUnrollTaps) {
-    for (int64_t kk = 0; kk < ksp; ++kk) {
-      SmallVector<int64_t> kpos(w.rank());
-      int64_t v = kk;
-      for (int64_t d = static_cast<int64_t>(w.rank()) - 1; d >= 0; --d) {
-        kpos[d] = v % w.kernel[d];
-        v /= w.kernel[d];
-      }
-      SmallVector<Value> kd;
-      for (int64_t k : kpos)
-        kd.push_back(kb.idx(k));
-      init = body(windowTap(kb, w, od, kd, kpos), init);
-    }
-    return init;
-  }
-  return kb.forLoopCarry(kb.idx(0), kb.idx(ksp), kb.idx(1), init,
-                         [&](Value kk, ValueRange acc) -> SmallVector<Value> {
-                           SmallVector<Value> kd = kb.delinearize(kk, w.kernel);
-                           return body(windowTap(kb, w, od, kd, {}), acc);
-                         });
+  return forEachKernelPosition(
+      kb, w, std::move(init),
+      [&](Value, ArrayRef<Value> kd, ArrayRef<int64_t> kConst, ValueRange carried) {
+        return body(windowTap(kb, w, od, kd, kConst), carried);
+      });
 }
 
 LogicalResult generateMaxPool(Operation *op, KernelModule &km, SmallVectorImpl<Launch> &launches) {
