@@ -40,8 +40,8 @@ fi
 # ---------------------------------------------------------------- --fast (the essentials, minutes)
 # The acceptance checks alone, all at once: the ONNX backend tests through the GPU path in
 # the background while every model is exported, compiled, run and compared with PyTorch in
-# parallel; then a short timing of each model beside PyTorch. No runtime build, no kiln
-# check. Results land in ${OUT:-gpu-report}/ as they come, so a cut-off run still reports.
+# parallel (and `kiln check`ed against the reference evaluator, KILN_CHECK_TIMEOUT seconds
+# at most); then a short timing of each model beside PyTorch. No runtime build. Results land in ${OUT:-gpu-report}/ as they come, so a cut-off run still reports.
 if [[ "${1:-}" == "--fast" ]]; then
   shift
   OUT=${OUT:-gpu-report}
@@ -75,6 +75,9 @@ if [[ "${1:-}" == "--fast" ]]; then
       "$bin/kiln" run "$d/model.kiln" "${inputs[@]}" --output-dir "$d/out" >> "$log" 2>&1 || { echo "exit run" >> "$log"; exit 1; }
       python3 tests/models/export_public.py compare "$d" "$d/out" --rtol 1e-4 >> "$log" 2>&1
       echo "exit $?" >> "$log"
+      # The GPU against the reference evaluator on the same random inputs.
+      timeout "${KILN_CHECK_TIMEOUT:-300}" "$bin/kiln" check "$d/model.onnx" --rtol 1e-4 >> "$log" 2>&1
+      echo "check exit $?" >> "$log"
     ) &
   done
   wait
@@ -85,7 +88,7 @@ if [[ "${1:-}" == "--fast" ]]; then
     python3 tests/models/export_public.py bench "$d" --warmup 10 --iters "${KILN_BENCH_ITERS:-50}" >> "$OUT/$m.log" 2>&1
   done
   tail -n 4 "$OUT"/conformance-gpu.log 2>/dev/null
-  grep -h -E "rel|compile_ms|^exit|cuda-graph|no-graph|torch" "$OUT"/*.log
+  grep -h -E "rel|compile_ms|exit|cuda-graph|no-graph|torch" "$OUT"/*.log
   exit 0
 fi
 
