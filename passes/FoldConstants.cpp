@@ -87,7 +87,10 @@ LogicalResult mlir::kiln::foldToConstants(Operation *op, SmallVectorImpl<Value> 
     }
     if (!isStatic(result.getType()))
       return success();
-    resultElements += cast<RankedTensorType>(result.getType()).getNumElements();
+    std::optional<int64_t> n = shape::checkedNumElements(cast<RankedTensorType>(result.getType()).getShape());
+    if (!n)
+      return op->emitOpError() << "result " << result.getType() << " has more than 2^36 elements";
+    resultElements += *n;
   }
   if (sharedInput && resultElements > kFoldLimitElements)
     return success();

@@ -4,6 +4,7 @@
 #include "passes/FoldConstants.h"
 
 #include "compiler/Dialect/Kiln/IR/KilnOps.h"
+#include "compiler/Dialect/Kiln/IR/ShapeUtils.h"
 
 #include "mlir/IR/BuiltinTypes.h"
 #include "llvm/ADT/StringMap.h"
@@ -210,6 +211,13 @@ std::optional<unsigned> firstDynamicDim(Type t) {
 LogicalResult checkAllStatic(func::FuncOp func) {
   bool ok = true;
   for (auto [i, arg] : llvm::enumerate(func.getArguments())) {
+    auto ranked = dyn_cast<RankedTensorType>(arg.getType());
+    if (ranked && ranked.hasStaticShape() && !shape::checkedNumElements(ranked.getShape())) {
+      emitError(arg.getLoc()) << "input '" << inputName(func, i) << "' (" << ranked
+                              << ") has more than 2^36 elements";
+      ok = false;
+      continue;
+    }
     if (auto d = firstDynamicDim(arg.getType())) {
       std::string name = inputName(func, i);
       emitError(arg.getLoc()) << "input '" << name << "' is still dynamic in dimension " << *d
@@ -224,6 +232,13 @@ LogicalResult checkAllStatic(func::FuncOp func) {
     if (llvm::any_of(op->getOperandTypes(), [](Type t) { return firstDynamicDim(t).has_value(); }))
       return;
     for (auto [i, result] : llvm::enumerate(op->getResults())) {
+      auto ranked = dyn_cast<RankedTensorType>(result.getType());
+      if (ranked && ranked.hasStaticShape() && !shape::checkedNumElements(ranked.getShape())) {
+        op->emitError() << "result #" << i << " of " << op->getName() << " (" << ranked
+                        << ") has more than 2^36 elements";
+        ok = false;
+        continue;
+      }
       if (auto d = firstDynamicDim(result.getType())) {
         op->emitError() << "result #" << i << " of " << op->getName()
                         << " is still dynamic in dimension " << *d << " (" << result.getType()

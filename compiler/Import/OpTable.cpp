@@ -84,22 +84,37 @@ LogicalResult importConstant(NodeImport &n) {
   Attribute a = only.getValue();
   Builder &b = n.builder;
   ElementsAttr value;
+  // The attribute's kind must match its name; a model that says value_int but holds a
+  // list (or anything else) is malformed and gets an error, not a misread.
+  auto kindError = [&](StringRef kind) {
+    return n.error() << "Constant attribute '" << name << "' must be " << kind;
+  };
   if (name == "value") {
     value = dyn_cast<ElementsAttr>(a);
   } else if (name == "value_float") {
-    value = DenseElementsAttr::get(RankedTensorType::get({}, b.getF32Type()),
-                                   cast<FloatAttr>(a).getValue());
+    auto f = dyn_cast<FloatAttr>(a);
+    if (!f)
+      return kindError("a float");
+    value = DenseElementsAttr::get(RankedTensorType::get({}, b.getF32Type()), f.getValue());
   } else if (name == "value_floats") {
-    auto floats = cast<DenseF32ArrayAttr>(a).asArrayRef();
+    auto floats = dyn_cast<DenseF32ArrayAttr>(a);
+    if (!floats)
+      return kindError("a list of floats");
     value = DenseElementsAttr::get(
-        RankedTensorType::get({static_cast<int64_t>(floats.size())}, b.getF32Type()), floats);
+        RankedTensorType::get({static_cast<int64_t>(floats.size())}, b.getF32Type()),
+        floats.asArrayRef());
   } else if (name == "value_int") {
-    value = DenseElementsAttr::get(RankedTensorType::get({}, b.getI64Type()),
-                                   cast<IntegerAttr>(a).getInt());
+    auto i = dyn_cast<IntegerAttr>(a);
+    if (!i)
+      return kindError("an integer");
+    value = DenseElementsAttr::get(RankedTensorType::get({}, b.getI64Type()), i.getInt());
   } else if (name == "value_ints") {
-    auto ints = cast<DenseI64ArrayAttr>(a).asArrayRef();
+    auto ints = dyn_cast<DenseI64ArrayAttr>(a);
+    if (!ints)
+      return kindError("a list of integers");
     value = DenseElementsAttr::get(
-        RankedTensorType::get({static_cast<int64_t>(ints.size())}, b.getI64Type()), ints);
+        RankedTensorType::get({static_cast<int64_t>(ints.size())}, b.getI64Type()),
+        ints.asArrayRef());
   }
   if (!value)
     return n.error() << "Constant attribute '" << name
@@ -369,7 +384,7 @@ const OpImportRule kRules[] = {
     U("Squeeze", 1, "kiln.squeeze"),
     {"Squeeze", 13, "kiln.squeeze", 2, 1, 1, "", axesInputToAttr},
     {"Unsqueeze", 1, "kiln.unsqueeze", 1, 1, 1, "axes", nullptr},
-    {"Unsqueeze", 13, "kiln.unsqueeze", 2, 1, 1, "", axesInputToAttr},
+    {"Unsqueeze", 13, "kiln.unsqueeze", 2, 1, 1, "axes", axesInputToAttr},
     {"Concat", 4, "kiln.concat", -1, 1, 1, "axis", nullptr},
     {"Split", 2, "kiln.split", 1, 1, -1, "", nullptr},
     {"Split", 13, "kiln.split", 2, 1, -1, "", splitInputToAttr},

@@ -4,6 +4,8 @@
 
 #include "kiln_onnx.pb.h"
 
+#include "compiler/Dialect/Kiln/IR/ShapeUtils.h"
+
 #include "llvm/ADT/SmallString.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
@@ -19,8 +21,9 @@ enum DataType {
   kComplex64 = 14, kComplex128 = 15, kBFloat16 = 16
 };
 
-// Tensors beyond this many elements are certainly corrupt dims, not real weights.
-constexpr int64_t kMaxElements = int64_t(1) << 40;
+// Tensors beyond this many elements are certainly corrupt dims, not real weights: the
+// dialect's limit for any static tensor.
+constexpr int64_t kMaxElements = mlir::kiln::shape::kMaxTensorElements;
 } // namespace
 
 StringRef (::kiln::dataTypeName)(int dataType) {
@@ -72,13 +75,20 @@ RankedTensorType (::kiln::importTensorType)(MLIRContext &ctx, const onnx::TypePr
   if (!tensor.has_shape())
     return {};
   SmallVector<int64_t> dims;
+  int64_t known = 1; // product of the known dimensions
   for (const auto &dim : tensor.shape().dim()) {
     if (dim.has_dim_value()) {
-      if (dim.dim_value() < 0) {
-        error = "negative dimension " + std::to_string(dim.dim_value());
+      int64_t d = dim.dim_value();
+      if (d < 0) {
+        error = "negative dimension " + std::to_string(d);
         return {};
       }
-      dims.push_back(dim.dim_value());
+      if (d > 0 && known > kMaxElements / d) {
+        error = "dimension " + std::to_string(d) + " makes the tensor too large";
+        return {};
+      }
+      known *= d;
+      dims.push_back(d);
     } else {
       dims.push_back(ShapedType::kDynamic);
     }

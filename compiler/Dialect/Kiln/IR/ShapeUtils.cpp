@@ -3,6 +3,7 @@
 
 #include "mlir/Dialect/Traits.h"
 #include "mlir/IR/Matchers.h"
+#include "llvm/Support/MathExtras.h"
 
 #include <algorithm>
 
@@ -120,4 +121,18 @@ shape::SlicedAxis shape::sliceAxis(int64_t dim, int64_t start, int64_t end, int6
   if (distance <= 0)
     return {start, 0};
   return {start, static_cast<int64_t>(1 + static_cast<uint64_t>(distance - 1) / stride)};
+}
+
+std::optional<int64_t> shape::checkedNumElements(ArrayRef<int64_t> shape) {
+  int64_t n = 1;
+  for (int64_t d : shape) {
+    if (d < 0)
+      return std::nullopt;
+    if (d == 0)
+      return 0;
+  }
+  for (int64_t d : shape)
+    if (llvm::MulOverflow(n, d, n) || n > kMaxTensorElements)
+      return std::nullopt;
+  return n;
 }

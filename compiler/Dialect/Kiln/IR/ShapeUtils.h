@@ -45,6 +45,14 @@ inline RankedTensorType tensorOf(llvm::ArrayRef<int64_t> shape, Type elementType
 inline int64_t ceilDiv(int64_t a, int64_t b) { return a >= 0 ? (a + b - 1) / b : -((-a) / b); }
 inline int64_t floorDiv(int64_t a, int64_t b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }
 
+/// The most elements a static tensor may hold (2^36: 256 GiB of f32, more than any GPU
+/// has). Shapes computed from a model's values can be absurd; past this they are errors.
+constexpr int64_t kMaxTensorElements = int64_t(1) << 36;
+
+/// Element count of a static shape, or nullopt when it exceeds kMaxTensorElements (or
+/// would overflow on the way there).
+std::optional<int64_t> checkedNumElements(llvm::ArrayRef<int64_t> shape);
+
 /// One axis of ONNX Slice under its clamping rules (Slice-13): the first index read and
 /// the number of elements. `dim` must be static and `step` non-zero. Negative bounds count
 /// from the end; walking backwards, start clamps to the last element and end may sit one
