@@ -87,9 +87,10 @@ LogicalResult mlir::kiln::foldToConstants(Operation *op, SmallVectorImpl<Value> 
     }
     if (!isStatic(result.getType()))
       return success();
-    std::optional<int64_t> n = shape::checkedNumElements(cast<RankedTensorType>(result.getType()).getShape());
+    auto type = cast<RankedTensorType>(result.getType());
+    std::optional<int64_t> n = shape::checkedNumElements(type.getShape());
     if (!n)
-      return op->emitOpError() << "result " << result.getType() << " has more than 2^36 elements";
+      return op->emitOpError() << "result " << type << " has more than 2^36 elements";
     resultElements += *n;
   }
   if (sharedInput && resultElements > kFoldLimitElements)

@@ -20,20 +20,10 @@ namespace kiln::codegen {
 namespace {
 
 //===----------------------------------------------------------------------===//
-// Attribute and shape helpers (ONNX defaults, as the reference evaluator reads them)
+// Scalar helpers
 //===----------------------------------------------------------------------===//
 
 int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
-
-/// Explicit pads, or SAME_UPPER/SAME_LOWER derived pads, or none for VALID: the
-/// reference evaluator's own rule, so both paths pad alike.
-void windowPads(Operation *op, Window &w) {
-  ref::util::windowPads(op, w.in, w.kernel, w.strides, w.dilations, w.padBegin, w.padEnd);
-}
-
-//===----------------------------------------------------------------------===//
-// Scalar helpers
-//===----------------------------------------------------------------------===//
 
 Value cmpI(KernelBuilder &kb, arith::CmpIPredicate p, Value a, Value b) {
   return arith::CmpIOp::create(kb.b(), kb.loc(), p, a, b);

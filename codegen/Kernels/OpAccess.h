@@ -24,12 +24,7 @@ inline llvm::ArrayRef<int64_t> shapeOf(mlir::Value v) {
 inline mlir::Type elemOf(mlir::Value v) {
   return mlir::cast<mlir::RankedTensorType>(v.getType()).getElementType();
 }
-inline int64_t product(llvm::ArrayRef<int64_t> dims) {
-  int64_t p = 1;
-  for (int64_t d : dims)
-    p *= d;
-  return p;
-}
+using ref::util::product;
 
 /// Attributes by ONNX name with their defaults: the reference evaluator's readers, so
 /// both paths read an op the same way.

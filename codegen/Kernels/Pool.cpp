@@ -29,7 +29,7 @@ LogicalResult poolWindow(Operation *op, Value x, Value y, Window &w) {
   w.kernel = arrayAttrOr(op, "kernel_shape", r, 1);
   w.strides = arrayAttrOr(op, "strides", r, 1);
   w.dilations = arrayAttrOr(op, "dilations", r, 1);
-  ref::util::windowPads(op, w.in, w.kernel, w.strides, w.dilations, w.padBegin, w.padEnd);
+  windowPads(op, w);
   for (size_t d = 0; d < r; ++d)
     if (w.padBegin[d] < 0 || w.padEnd[d] < 0 || w.strides[d] <= 0 || w.dilations[d] <= 0 ||
         w.kernel[d] <= 0)

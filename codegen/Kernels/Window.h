@@ -5,6 +5,7 @@
 #define KILN_CODEGEN_KERNELS_WINDOW_H
 
 #include "codegen/Kernels/KernelBuilder.h"
+#include "codegen/Kernels/OpAccess.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "llvm/ADT/STLFunctionalExtras.h"
@@ -17,6 +18,13 @@ struct Window {
   llvm::SmallVector<int64_t> in, out, kernel, strides, dilations, padBegin, padEnd;
   size_t rank() const { return in.size(); }
 };
+
+/// Fills w.padBegin/padEnd from `op` (in, kernel, strides and dilations set): explicit
+/// pads, SAME_UPPER/SAME_LOWER derived pads, or none for VALID, by the reference
+/// evaluator's own rule so both paths pad alike.
+inline void windowPads(mlir::Operation *op, Window &w) {
+  ref::util::windowPads(op, w.in, w.kernel, w.strides, w.dilations, w.padBegin, w.padEnd);
+}
 
 /// Windows of at most this many kernel positions are unrolled.
 constexpr int64_t kUnrollTaps = 64;
@@ -40,9 +48,7 @@ inline llvm::SmallVector<mlir::Value> forEachKernelPosition(
                                                       llvm::ArrayRef<int64_t> kConst,
                                                       mlir::ValueRange carried)>
         body) {
-  int64_t ksp = 1;
-  for (int64_t k : w.kernel)
-    ksp *= k;
+  int64_t ksp = product(w.kernel);
   if (ksp <= kUnrollTaps) {
     for (int64_t kk = 0; kk < ksp; ++kk) {
       llvm::SmallVector<int64_t> kpos(w.rank());

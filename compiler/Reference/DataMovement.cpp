@@ -1,6 +1,7 @@
 // Reference kernels for shape and data-movement ops (reshape, slice, gather, scatter,
 // pad, resize, ...): dtype-generic byte copies wherever values are only moved.
 #include "compiler/Reference/Evaluator.h"
+
 #include "compiler/Dialect/Kiln/IR/ShapeUtils.h"
 #include "compiler/Reference/IndexUtil.h"
 #include "compiler/Reference/ResizeMath.h"

@@ -40,22 +40,29 @@ def tensor_type(vi):
     return vi.type.tensor_type if vi.type.HasField("tensor_type") else None
 
 
+def pick(rng, items):
+    """A random element of `items`, or None when it is empty."""
+    return rng.choice(items) if items else None
+
+
+def node_input(m, rng):
+    """A random node that has inputs and the index of one of them, or (None, None)."""
+    n = pick(rng, [n for n in m.graph.node if n.input])
+    return (n, rng.randrange(len(n.input))) if n else (None, None)
+
+
 def m_drop_input(m, rng):
-    nodes = [n for n in m.graph.node if n.input]
-    if not nodes:
+    n, i = node_input(m, rng)
+    if not n:
         return None
-    n = rng.choice(nodes)
-    i = rng.randrange(len(n.input))
     del n.input[i]
     return f"{n.op_type}: dropped input {i}"
 
 
 def m_dangling_input(m, rng):
-    nodes = [n for n in m.graph.node if n.input]
-    if not nodes:
+    n, i = node_input(m, rng)
+    if not n:
         return None
-    n = rng.choice(nodes)
-    i = rng.randrange(len(n.input))
     n.input[i] = "no_such_value"
     return f"{n.op_type}: input {i} names no value"
 
@@ -67,10 +74,9 @@ def m_extra_input(m, rng):
 
 
 def m_attr_type(m, rng):
-    nodes = [n for n in m.graph.node if n.attribute]
-    if not nodes:
+    n = pick(rng, [n for n in m.graph.node if n.attribute])
+    if n is None:
         return None
-    n = rng.choice(nodes)
     a = rng.choice(n.attribute)
     name = a.name
     n.attribute.remove(a)
@@ -89,12 +95,12 @@ def m_attr_type(m, rng):
 
 
 def m_attr_value(m, rng):
-    nodes = [n for n in m.graph.node if any(a.type in (onnx.AttributeProto.INT, onnx.AttributeProto.INTS)
-                                             for a in n.attribute)]
-    if not nodes:
+    def is_int(a):
+        return a.type in (onnx.AttributeProto.INT, onnx.AttributeProto.INTS)
+    n = pick(rng, [n for n in m.graph.node if any(map(is_int, n.attribute))])
+    if n is None:
         return None
-    n = rng.choice(nodes)
-    a = rng.choice([a for a in n.attribute if a.type in (onnx.AttributeProto.INT, onnx.AttributeProto.INTS)])
+    a = rng.choice([a for a in n.attribute if is_int(a)])
     if a.type == onnx.AttributeProto.INT:
         a.i = rng.choice(WILD_INTS)
     elif a.ints:
@@ -111,10 +117,9 @@ def m_unknown_attr(m, rng):
 
 
 def m_shape(m, rng):
-    vis = [vi for vi in value_infos(m.graph) if tensor_type(vi) and tensor_type(vi).HasField("shape")]
-    if not vis:
+    vi = pick(rng, [vi for vi in value_infos(m.graph) if tensor_type(vi) and tensor_type(vi).HasField("shape")])
+    if vi is None:
         return None
-    vi = rng.choice(vis)
     shape = tensor_type(vi).shape
     choice = rng.randrange(4)
     if choice == 0 and shape.dim:
@@ -131,10 +136,9 @@ def m_shape(m, rng):
 
 
 def m_dtype(m, rng):
-    vis = [vi for vi in value_infos(m.graph) if tensor_type(vi)]
-    if not vis:
+    vi = pick(rng, [vi for vi in value_infos(m.graph) if tensor_type(vi)])
+    if vi is None:
         return None
-    vi = rng.choice(vis)
     tensor_type(vi).elem_type = rng.choice(DTYPES)
     return f"{vi.name}: element type {tensor_type(vi).elem_type}"
 
@@ -238,10 +242,9 @@ def m_int_values(m, rng):
         if n.op_type == "Constant":
             tensors += [a.t for a in n.attribute if a.type == onnx.AttributeProto.TENSOR
                         and a.t.data_type in (TensorProto.INT64, TensorProto.INT32)]
-    tensors = [t for t in tensors if numpy_helper.to_array(t).size > 0]
-    if not tensors:
+    t = pick(rng, [t for t in tensors if numpy_helper.to_array(t).size > 0])
+    if t is None:
         return None
-    t = rng.choice(tensors)
     arr = numpy_helper.to_array(t).copy()
     flat = arr.reshape(-1)
     i = rng.randrange(flat.size)
