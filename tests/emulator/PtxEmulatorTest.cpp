@@ -26,12 +26,6 @@ uint32_t bitsOf(float f) {
   return u;
 }
 
-float floatOf(uint32_t u) {
-  float f;
-  std::memcpy(&f, &u, 4);
-  return f;
-}
-
 bool contains(const std::string &text, const std::string &part) { return text.find(part) != std::string::npos; }
 
 /// One kernel argument as the param buffer holds it: a device pointer or a scalar.
@@ -373,6 +367,106 @@ $L__BB0_2:
   // Thread 31 skips the second barrier: exited threads count as arrived, as on the GPU.
   Emu synced(withBarrier("bar.sync 0;"));
   CHECK(synced.launch("shift", 1, 32, {synced.device(unused)}).empty());
+}
+
+TEST_CASE("global memory: blocks of one launch are unordered; barriers order threads of one block") {
+  // Thread t of the launch stores t to out[t], then (after an optional barrier) reads
+  // out[(t + shift) % n] and stores it to copy[t].
+  const std::string ptx = kHeader + R"(
+.visible .entry pass(
+  .param .u64 .ptr .align 1 pass_param_0,
+  .param .u64 .ptr .align 1 pass_param_1,
+  .param .u32 pass_param_2,
+  .param .u32 pass_param_3
+)
+{
+  .reg .b32 %r<10>;
+  .reg .b64 %rd<10>;
+
+  ld.param.b64 %rd1, [pass_param_0];
+  ld.param.b64 %rd2, [pass_param_1];
+  ld.param.b32 %r1, [pass_param_2];
+  ld.param.b32 %r2, [pass_param_3];
+  mov.u32 %r3, %tid.x;
+  mov.u32 %r4, %ctaid.x;
+  mov.u32 %r5, %ntid.x;
+  mad.lo.s32 %r6, %r4, %r5, %r3;
+  mul.wide.u32 %rd3, %r6, 4;
+  add.s64 %rd4, %rd1, %rd3;
+  st.global.b32 [%rd4], %r6;
+  BARRIER
+  add.s32 %r7, %r6, %r2;
+  rem.u32 %r8, %r7, %r1;
+  mul.wide.u32 %rd5, %r8, 4;
+  add.s64 %rd6, %rd1, %rd5;
+  ld.global.b32 %r9, [%rd6];
+  add.s64 %rd7, %rd2, %rd3;
+  st.global.b32 [%rd7], %r9;
+  ret;
+}
+)";
+  auto run = [&](const std::string &barrier, unsigned grid, unsigned n, unsigned shift, std::vector<uint32_t> &copy) {
+    std::string text = ptx;
+    text.replace(text.find("BARRIER"), 7, barrier);
+    Emu emu(text);
+    std::vector<uint32_t> out(64, 0);
+    copy.assign(64, 0);
+    return emu.launch("pass", grid, 64 / grid, {emu.device(out), emu.device(copy), n, shift});
+  };
+  std::vector<uint32_t> copy;
+  // One block, a barrier between the stores and the loads: ordered.
+  CHECK(run("bar.sync 0;", 1, 64, 5, copy).empty());
+  CHECK(copy[0] == 5);
+  CHECK(copy[63] == 4);
+  // Reading your own store needs no barrier.
+  CHECK(run("", 2, 64, 0, copy).empty());
+  CHECK(copy[40] == 40);
+  // One block, no barrier: thread 0 reads what thread 5 stored in the same interval... in
+  // the emulator thread 0 runs first and so reads before thread 5 stores; the store is then
+  // the race (it overwrites a byte another thread read).
+  std::string error = run("", 1, 64, 5, copy);
+  INFO(error);
+  CHECK(contains(error, "global-memory race: overwriting"));
+  CHECK(contains(error, "which thread (0,0,0) of block 0 read since the last barrier"));
+  // Thread 5 reads out[0], which thread 0 stored before it in the same interval.
+  error = run("", 1, 64, 59, copy);
+  INFO(error);
+  CHECK(contains(error, "global-memory race: reading"));
+  CHECK(contains(error, "which thread (0,0,0) of block 0 wrote since the last barrier"));
+  // Two blocks: a barrier does not order them. Block 1 reads what block 0 stored...
+  error = run("bar.sync 0;", 2, 32, 5, copy);
+  INFO(error);
+  CHECK(contains(error, "global-memory race: reading"));
+  CHECK(contains(error, "of block 0 wrote earlier in this launch"));
+  // ... or block 1 overwrites what block 0 read.
+  error = run("bar.sync 0;", 2, 64, 32, copy);
+  INFO(error);
+  CHECK(contains(error, "global-memory race: overwriting"));
+  CHECK(contains(error, "of block 0 read earlier in this launch"));
+
+  // Two launches are ordered: a second kernel may read everything the first one wrote.
+  Emu emu(kHeader + R"(
+.visible .entry put(
+  .param .u64 .ptr .align 1 put_param_0
+)
+{
+  .reg .b32 %r<4>;
+  .reg .b64 %rd<4>;
+
+  ld.param.b64 %rd1, [put_param_0];
+  mov.u32 %r1, %tid.x;
+  mov.u32 %r2, %ctaid.x;
+  mad.lo.s32 %r3, %r2, 32, %r1;
+  mul.wide.u32 %rd2, %r3, 4;
+  add.s64 %rd3, %rd1, %rd2;
+  st.global.b32 [%rd3], %r3;
+  ret;
+}
+)");
+  std::vector<uint32_t> data(64, 0);
+  CHECK(emu.launch("put", 2, 32, {emu.device(data)}).empty());
+  CHECK(emu.launch("put", 2, 32, {emu.device(data)}).empty());
+  CHECK(data[63] == 63);
 }
 
 // ---------------------------------------------------------------------------------------------- faults

@@ -37,7 +37,7 @@ struct ThreadState {
 
 class Machine {
 public:
-  Machine(const Module &m, const Function &k, const LaunchShape &s, const uint8_t *params, const MemoryMap &mem)
+  Machine(const Module &m, const Function &k, const LaunchShape &s, const uint8_t *params, MemoryMap &mem)
       : module(m), kernel(k), shape(s), params(params), memory(mem) {}
 
   std::string run();
@@ -47,7 +47,7 @@ private:
   const Function &kernel;
   const LaunchShape &shape;
   const uint8_t *params;
-  const MemoryMap &memory;
+  MemoryMap &memory;
 
   unsigned threadsPerBlock = 0;
   unsigned ctaid[3] = {0, 0, 0};
@@ -59,7 +59,9 @@ private:
   // runs threads one after another, so without this check a missing bar.sync would go
   // unnoticed.
   std::vector<uint32_t> sharedWriter, sharedEpoch, sharedReader, sharedReadEpoch;
-  uint32_t epoch = 0;
+  uint32_t epoch = 0;        // the running block's current barrier interval
+  uint32_t launchStart = 0;  // the intervals of this launch are above it
+  uint32_t blockLinear = 0;
   static constexpr uint32_t kManyReaders = UINT32_MAX;
   std::vector<uint64_t> registers;
   std::vector<uint8_t> locals, scratches;
@@ -123,6 +125,61 @@ private:
     }
   }
 
+  /// Global memory: within one launch, blocks run in no fixed order and the threads of a
+  /// block are ordered only by barriers. A byte that one thread writes and another reads
+  /// or overwrites (or that one reads and another overwrites) in the same launch is a race
+  /// unless both threads are in one block and a barrier separates the two accesses.
+  void checkGlobalRace(MemoryMap::Region &region, uint64_t address, unsigned bytes, Access access) {
+    if (access == Access::Atomic)
+      return;
+    if (region.shadow.empty()) {
+      if (access == Access::Read)
+        return; // no kernel has written this region: nothing to race with yet
+      region.shadow.resize(region.end - region.begin);
+    }
+    const uint32_t me = blockLinear * threadsPerBlock + current->linear;
+    for (uint64_t i = 0; i < bytes; ++i) {
+      MemoryMap::ByteShadow &b = region.shadow[address + i - region.begin];
+      bool writtenNow = b.written > launchStart, readNow = b.read > launchStart;
+      if (writtenNow && b.writer != me && (b.writer / threadsPerBlock != blockLinear || b.written == epoch))
+        globalRace(access == Access::Read ? "reading" : "overwriting", address + i, "wrote", b.writer, b.written);
+      if (access == Access::Read) {
+        if (!readNow) {
+          b.reader = me;
+          b.readerBlock = blockLinear;
+        } else {
+          if (b.readerBlock != blockLinear)
+            b.readerBlock = kManyReaders;
+          if (b.read != epoch)
+            b.reader = me; // earlier readers of this block are ordered before us by a barrier
+          else if (b.reader != me)
+            b.reader = kManyReaders;
+        }
+        b.read = epoch;
+        continue;
+      }
+      if (readNow && (b.readerBlock != blockLinear || (b.read == epoch && b.reader != me)))
+        globalRace("overwriting", address + i, "read", b.readerBlock == kManyReaders ? kManyReaders : b.reader,
+                   b.read);
+      b.writer = me;
+      b.written = epoch;
+    }
+  }
+
+  [[noreturn]] void globalRace(const char *what, uint64_t address, const char *did, uint32_t other,
+                               uint32_t interval) {
+    std::ostringstream os;
+    os << "global-memory race: " << what << " byte 0x" << std::hex << address << std::dec << ", which ";
+    if (other == kManyReaders)
+      os << "several threads";
+    else
+      os << "thread " << threadName(other % threadsPerBlock) << " of block " << other / threadsPerBlock;
+    bool sameBlock = other != kManyReaders && other / threadsPerBlock == blockLinear;
+    os << " " << did << (sameBlock && interval == epoch ? " since the last barrier" : " earlier in this launch")
+       << " (blocks of one launch run in no fixed order)";
+    throw Fault{os.str()};
+  }
+
   uint8_t *address(Frame &f, const Instr &in, unsigned bytes, const char *what, Access access) {
     uint64_t a = value(f, in.src[0]) + static_cast<uint64_t>(in.offset);
     auto bad = [&](const char *why) {
@@ -151,10 +208,13 @@ private:
       if (a + bytes > f.fn->paramBytes)
         bad("out-of-bounds param");
       return const_cast<uint8_t *>(f.params) + a;
-    case Space::Global: case Space::Const:
-      if (!memory.contains(a, bytes))
+    case Space::Global: case Space::Const: {
+      MemoryMap::Region *region = memory.find(a, bytes);
+      if (!region)
         bad("out-of-bounds global");
+      checkGlobalRace(*region, a, bytes, access);
       return reinterpret_cast<uint8_t *>(a);
+    }
     case Space::Generic: {
       uint64_t sharedBase = reinterpret_cast<uintptr_t>(shared.data());
       uint64_t localBase = reinterpret_cast<uintptr_t>(f.local);
@@ -164,8 +224,10 @@ private:
       }
       if (f.fn->localBytes && a >= localBase && a + bytes <= localBase + f.fn->localBytes)
         return reinterpret_cast<uint8_t *>(a);
-      if (!memory.contains(a, bytes))
+      MemoryMap::Region *region = memory.find(a, bytes);
+      if (!region)
         bad("out-of-bounds generic");
+      checkGlobalRace(*region, a, bytes, access);
       return reinterpret_cast<uint8_t *>(a);
     }
     }
@@ -425,7 +487,7 @@ void Machine::runBlock() {
   // Shared memory starts as garbage on a GPU; a NaN pattern makes reads of unwritten
   // words visible instead of silently reading zeros.
   std::fill(shared.begin(), shared.end(), 0xff);
-  ++epoch;
+  epoch = memory.newInterval();
   for (unsigned t = 0; t < n; ++t) {
     ThreadState &ts = threads[t];
     ts.linear = t;
@@ -478,7 +540,7 @@ void Machine::runBlock() {
     if (!anyBarrier)
       return; // every thread exited
     // Every live thread waits at bar.sync 0 (exited threads count as arrived).
-    ++epoch;
+    epoch = memory.newInterval();
     for (unsigned t = 0; t < n; ++t)
       if (threads[t].stop == Stop::Barrier) {
         threads[t].stop = Stop::Running;
@@ -505,11 +567,14 @@ std::string Machine::run() {
   locals.assign(static_cast<size_t>(threadsPerBlock) * kernel.localBytes, 0);
   scratches.assign(static_cast<size_t>(threadsPerBlock) * kernel.scratchBytes, 0);
   threads.assign(threadsPerBlock, ThreadState{});
+  launchStart = memory.newInterval();
   try {
     for (ctaid[2] = 0; ctaid[2] < shape.grid[2]; ++ctaid[2])
       for (ctaid[1] = 0; ctaid[1] < shape.grid[1]; ++ctaid[1])
-        for (ctaid[0] = 0; ctaid[0] < shape.grid[0]; ++ctaid[0])
+        for (ctaid[0] = 0; ctaid[0] < shape.grid[0]; ++ctaid[0]) {
+          blockLinear = (ctaid[2] * shape.grid[1] + ctaid[1]) * shape.grid[0] + ctaid[0];
           runBlock();
+        }
   } catch (const Fault &fault) {
     return fault.what;
   }
@@ -519,7 +584,7 @@ std::string Machine::run() {
 } // namespace
 
 std::string runKernel(const Module &module, const Function &kernel, const LaunchShape &shape,
-                      const uint8_t *params, const MemoryMap &memory) {
+                      const uint8_t *params, MemoryMap &memory) {
   return Machine(module, kernel, shape, params, memory).run();
 }
 

@@ -9,25 +9,43 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <vector>
 
 namespace kiln::emu {
 
 /// The "device" memory a kernel may touch through global or generic addresses: the
-/// driver's allocations and the modules' global variables (all host memory).
+/// driver's allocations and the modules' global variables (all host memory), plus the
+/// shadow state the race check keeps per byte of each region a kernel has written.
 class MemoryMap {
 public:
-  void add(uint64_t begin, size_t bytes) { regions[begin] = begin + bytes; }
+  /// Who last wrote and read one byte, and in which barrier interval.
+  struct ByteShadow {
+    uint32_t writer = 0, written = 0;   // global thread id, interval
+    uint32_t reader = 0, readerBlock = 0, read = 0;
+  };
+  struct Region {
+    uint64_t begin = 0, end = 0;
+    std::vector<ByteShadow> shadow; // empty until a kernel first writes the region
+  };
+
+  void add(uint64_t begin, size_t bytes) { regions[begin] = Region{begin, begin + bytes, {}}; }
   void remove(uint64_t begin) { regions.erase(begin); }
-  bool contains(uint64_t address, size_t bytes) const {
+  /// The region holding [address, address + bytes), or null.
+  Region *find(uint64_t address, size_t bytes) {
     auto it = regions.upper_bound(address);
     if (it == regions.begin())
-      return false;
+      return nullptr;
     --it;
-    return address >= it->first && address + bytes <= it->second && address + bytes >= address;
+    Region &r = it->second;
+    return address >= r.begin && address + bytes <= r.end && address + bytes >= address ? &r : nullptr;
   }
+  bool contains(uint64_t address, size_t bytes) { return find(address, bytes) != nullptr; }
+  /// A new barrier interval, unique across launches (intervals only grow).
+  uint32_t newInterval() { return ++interval; }
 
 private:
-  std::map<uint64_t, uint64_t> regions; // begin -> end
+  std::map<uint64_t, Region> regions; // by begin
+  uint32_t interval = 0;
 };
 
 struct LaunchShape {
@@ -38,10 +56,10 @@ struct LaunchShape {
 
 /// Runs `kernel` over the whole grid. `params` holds the kernel's parameter buffer laid
 /// out as Function::params says. Returns "" on success, otherwise what went wrong
-/// (out-of-bounds or misaligned access, divergent shuffle, deadlock...) with the thread
-/// and the PTX line.
+/// (out-of-bounds or misaligned access, a race, a divergent shuffle, a deadlock...) with
+/// the thread and the PTX line.
 std::string runKernel(const Module &module, const Function &kernel, const LaunchShape &shape,
-                      const uint8_t *params, const MemoryMap &memory);
+                      const uint8_t *params, MemoryMap &memory);
 
 } // namespace kiln::emu
 
