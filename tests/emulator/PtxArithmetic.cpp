@@ -30,27 +30,17 @@ uint64_t norm(Type t, uint64_t v) {
 
 namespace {
 
-float asF32(uint64_t v) {
-  uint32_t u = static_cast<uint32_t>(v);
-  float f;
-  std::memcpy(&f, &u, 4);
-  return f;
+/// The bits of one type reinterpreted as another of the same size.
+template <typename To, typename From> To bitCast(From from) {
+  static_assert(sizeof(To) == sizeof(From));
+  To to;
+  std::memcpy(&to, &from, sizeof(To));
+  return to;
 }
-double asF64(uint64_t v) {
-  double d;
-  std::memcpy(&d, &v, 8);
-  return d;
-}
-uint64_t fromF32(float f) {
-  uint32_t u;
-  std::memcpy(&u, &f, 4);
-  return u;
-}
-uint64_t fromF64(double d) {
-  uint64_t u;
-  std::memcpy(&u, &d, 8);
-  return u;
-}
+float asF32(uint64_t v) { return bitCast<float>(static_cast<uint32_t>(v)); }
+double asF64(uint64_t v) { return bitCast<double>(v); }
+uint64_t fromF32(float f) { return bitCast<uint32_t>(f); }
+uint64_t fromF64(double d) { return bitCast<uint64_t>(d); }
 
 float ftz(float x) { return std::fpclassify(x) == FP_SUBNORMAL ? std::copysign(0.0f, x) : x; }
 
