@@ -229,8 +229,6 @@ uint64_t byteSize(Value v) {
 /// Whether the kernels of `op` may write result 0 over operand `i`: one thread reads
 /// element e of the operand and then writes element e of the result, nothing else.
 bool inPlaceSafe(Operation *op, unsigned i) {
-  static const GeneratorTable &table = generatorTable();
-  (void)table;
   if (op->getNumResults() != 1 || op->getOperand(i).getType() != op->getResult(0).getType())
     return false;
   // Elementwise kernels index every same-shaped operand with the output's own index.
@@ -245,6 +243,7 @@ bool inPlaceSafe(Operation *op, unsigned i) {
 struct Layout {
   plan::MemoryPlan memory;
   llvm::DenseMap<Value, uint64_t> arenaOffset; // roots only
+  llvm::DenseMap<std::pair<Operation *, unsigned>, uint64_t> scratchOffset; // (op, scratch id)
 };
 
 /// Lifetimes of every arena tensor (inputs, op results) and their placement.
@@ -296,10 +295,22 @@ Layout planArena(HostProgram &program) {
       }
     }
   }
+  // An op's scratch buffers live only while its own launches run.
+  llvm::DenseMap<std::pair<Operation *, unsigned>, size_t> scratchIndex;
+  for (const HostLaunch &hl : program.launches)
+    for (const ScratchBuffer &s : hl.launch.scratch) {
+      auto [it, inserted] = scratchIndex.try_emplace({hl.origin, s.id}, requests.size());
+      uint64_t bytes = static_cast<uint64_t>(s.count) * kiln_plan_dtype_size(planDtype(s.elem));
+      if (inserted)
+        requests.push_back({bytes, hl.step, hl.step, -1});
+      requests[it->second].bytes = std::max(requests[it->second].bytes, bytes);
+    }
   Layout layout;
   layout.memory = plan::planMemory(requests, 256);
   for (size_t i = 0; i < values.size(); ++i)
     layout.arenaOffset[values[i]] = layout.memory.offsets[i];
+  for (auto [key, i] : scratchIndex)
+    layout.scratchOffset[key] = layout.memory.offsets[i];
   return layout;
 }
 
@@ -377,6 +388,8 @@ LogicalResult writePlan(HostProgram &program, const std::string &ptx, const Code
         launch.args.push_back(plan::Arg::arena(off->second));
       }
     }
+    for (const ScratchBuffer &s : hl.launch.scratch)
+      launch.args.push_back(plan::Arg::arena(layout.scratchOffset.lookup({hl.origin, s.id})));
     writer.addLaunch(std::move(launch));
   }
 

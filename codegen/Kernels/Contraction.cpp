@@ -77,26 +77,29 @@ bool supportedElement(Type t) {
 /// along A and consecutive along B, and stores are consecutive along N). A and B tiles
 /// of depth BK are staged in shared memory, k-major, with one padding column against
 /// bank conflicts. Operand access goes through callbacks, which is what lets Conv gather
-/// input patches as B.
+/// input patches as B; they get the builder of the kernel being emitted, whose first
+/// parameters are the op's buffers in the order the caller gave them.
 struct GemmSpec {
   int64_t batch = 1, M = 0, N = 0, K = 0;
   Type acc;             // accumulator (compute) type
   bool aKContig = true; // consecutive k of a row of A are adjacent in memory
   bool bNContig = true; // consecutive n of a row of B are adjacent in memory
-  std::function<Value(Value b, Value row, Value k)> loadA;
-  std::function<Value(Value b, Value k, Value col)> loadB;
-  std::function<void(Value b, Value row, Value col, Value acc)> store;
+  std::function<Value(KernelBuilder &kb, Value b, Value row, Value k)> loadA;
+  std::function<Value(KernelBuilder &kb, Value b, Value k, Value col)> loadB;
+  /// Stores the finished dot product of (b, row, col), applying any epilogue.
+  std::function<void(KernelBuilder &kb, Value b, Value row, Value col, Value acc)> store;
 };
 
 struct TileConfig {
   int64_t bm, bn, bk, tm, tn;
 };
 constexpr int64_t kGemmThreads = 256;
+/// About one block per SM of a large GPU (an H100 has 132): fewer leaves SMs idle.
+constexpr int64_t kWantBlocks = 128;
 
 /// The largest tile that still gives about one block per SM of a large GPU; small
 /// problems get smaller tiles (more blocks) rather than leave most of the GPU idle.
 TileConfig chooseTiles(int64_t batch, int64_t m, int64_t n) {
-  constexpr int64_t kWantBlocks = 128;
   SmallVector<TileConfig> candidates;
   if (m <= 16)
     candidates = {{16, 64, 16, 1, 4}, {16, 32, 16, 1, 2}};
@@ -110,12 +113,29 @@ TileConfig chooseTiles(int64_t batch, int64_t m, int64_t n) {
   return candidates.back();
 }
 
+/// Split-K: how many slices of the k tiles the blocks of a GEMM that is short of
+/// kWantBlocks divide among themselves (1: no split). Each slice keeps at least
+/// kMinSliceTiles tiles, so that the partial sums written and summed again (one pass
+/// over splits x M x N) stay small beside the slice's own work.
+int64_t chooseSplits(int64_t blocks, int64_t tilesK) {
+  constexpr int64_t kMinSliceTiles = 8, kMaxSplits = 16;
+  if (blocks >= kWantBlocks)
+    return 1;
+  int64_t splits = std::min({ceilDiv(kWantBlocks, blocks), tilesK / kMinSliceTiles, kMaxSplits});
+  if (splits < 2)
+    return 1;
+  // Equal slices: the same number of k tiles in each (the last may end early on K).
+  return ceilDiv(tilesK, ceilDiv(tilesK, splits));
+}
+
 /// Matrix-vector products (M == 1 with B's columns contiguous along k): one warp per
 /// output column, lanes striding along k (adjacent reads of A and of B's column) and
 /// combined with butterfly shuffles. The tiled kernel would stage 15 empty rows of A.
-Launch emitGemv(KernelBuilder &kb, const GemmSpec &s) {
+void emitGemv(KernelModule &km, StringRef name, ArrayRef<Value> buffers, Location loc, const GemmSpec &s,
+              SmallVectorImpl<Launch> &launches) {
   using gpu::Dimension;
   constexpr int64_t kWarps = 8, kWarp = 32;
+  KernelBuilder kb(km, name, buffers, loc);
   int64_t outputs = s.batch * s.N;
   Value t = kb.threadId(Dimension::x);
   Value lane = kb.remC(t, kWarp);
@@ -127,39 +147,37 @@ Launch emitGemv(KernelBuilder &kb, const GemmSpec &s) {
     Value row = kb.idx(0);
     Value acc = kb.forLoopCarry(lane, kb.idx(s.K), kb.idx(kWarp), ValueRange{kb.constOf(s.acc, 0)},
                                 [&](Value k, ValueRange a) -> SmallVector<Value> {
-                                  return {madd(kb, a[0], s.loadA(bi, row, k), s.loadB(bi, k, col))};
+                                  return {madd(kb, a[0], s.loadA(kb, bi, row, k), s.loadB(kb, bi, k, col))};
                                 })[0];
     for (int32_t off = kWarp / 2; off > 0; off /= 2)
       acc = addS(kb, acc, kb.shuffleXor(acc, off));
-    kb.ifThen(kb.ltC(lane, 1), [&] { s.store(bi, row, col, acc); });
+    kb.ifThen(kb.ltC(lane, 1), [&] { s.store(kb, bi, row, col, acc); });
   });
   kb.finish({kWarps * kWarp, 1, 1});
   Launch l;
   l.kernel = kb.name().str();
   l.grid = {static_cast<uint32_t>(ceilDiv(outputs, kWarps)), 1, 1};
   l.block = {kWarps * kWarp, 1, 1};
-  return l;
+  l.buffers.assign(buffers.begin(), buffers.end());
+  launches.push_back(std::move(l));
 }
 
-FailureOr<Launch> emitTiledGemm(Operation *op, KernelBuilder &kb, const GemmSpec &s) {
+/// The tiled GEMM kernel. With `splits` > 1, block (split, tile) sums k tiles
+/// [split * slice, (split + 1) * slice) only and writes its raw partial sums to the
+/// scratch parameter (split-major, then b, row, col); emitSplitSum finishes them.
+void emitTiledKernel(KernelBuilder &kb, const GemmSpec &s, const TileConfig &c, int64_t splits) {
   using gpu::Dimension;
-  unsigned accBits = s.acc.getIntOrFloatBitWidth();
-  if (s.M == 1 && !s.bNContig && (accBits == 32 || accBits == 64) &&
-      s.batch * s.N <= std::numeric_limits<int32_t>::max())
-    return emitGemv(kb, s);
-  TileConfig c = chooseTiles(s.batch, s.M, s.N);
   const int64_t T = kGemmThreads;
   int64_t tilesM = ceilDiv(s.M, c.bm), tilesN = ceilDiv(s.N, c.bn), tilesK = ceilDiv(s.K, c.bk);
-  int64_t blocks = s.batch * tilesM * tilesN;
-  if (blocks > std::numeric_limits<int32_t>::max())
-    return op->emitOpError("contraction needs more than 2^31 thread blocks"), failure();
+  int64_t blocks = s.batch * tilesM * tilesN, slice = ceilDiv(tilesK, splits);
   int64_t ldA = c.bm + 1, ldB = c.bn + 1;
   Value as = kb.sharedBuffer(s.acc, c.bk * ldA);
   Value bs = kb.sharedBuffer(s.acc, c.bk * ldB);
   Value zero = kb.constOf(s.acc, 0);
 
   Value t = kb.threadId(Dimension::x);
-  Value bid = kb.blockId(Dimension::x);
+  Value block = kb.blockId(Dimension::x);
+  Value bid = splits == 1 ? block : kb.remC(block, blocks);
   Value tn = kb.remC(bid, tilesN);
   Value tm = kb.remC(kb.divC(bid, tilesN), tilesM);
   Value bi = s.batch == 1 ? kb.idx(0) : kb.divC(bid, tilesN * tilesM);
@@ -188,9 +206,9 @@ FailureOr<Launch> emitTiledGemm(Operation *op, KernelBuilder &kb, const GemmSpec
         cond = andI(kb, cond, kb.ltC(row, s.M));
       if (kEdge)
         cond = andI(kb, cond, kb.ltC(kk, s.K));
-      Value v = cond ? kb.ifThenElse(cond, s.acc, [&] { return s.loadA(bi, row, kk); },
+      Value v = cond ? kb.ifThenElse(cond, s.acc, [&] { return s.loadA(kb, bi, row, kk); },
                                      [&] { return zero; })
-                     : s.loadA(bi, row, kk);
+                     : s.loadA(kb, bi, row, kk);
       kb.storeTo(as, kb.add(kb.mulC(k, ldA), m), v);
     }
     int64_t perB = c.bk * c.bn / T;
@@ -209,9 +227,9 @@ FailureOr<Launch> emitTiledGemm(Operation *op, KernelBuilder &kb, const GemmSpec
         cond = andI(kb, cond, kb.ltC(col, s.N));
       if (kEdge)
         cond = andI(kb, cond, kb.ltC(kk, s.K));
-      Value v = cond ? kb.ifThenElse(cond, s.acc, [&] { return s.loadB(bi, kk, col); },
+      Value v = cond ? kb.ifThenElse(cond, s.acc, [&] { return s.loadB(kb, bi, kk, col); },
                                      [&] { return zero; })
-                     : s.loadB(bi, kk, col);
+                     : s.loadB(kb, bi, kk, col);
       kb.storeTo(bs, kb.add(kb.mulC(k, ldB), n), v);
     }
   };
@@ -222,9 +240,13 @@ FailureOr<Launch> emitTiledGemm(Operation *op, KernelBuilder &kb, const GemmSpec
   for (int64_t j = 0; j < c.tn; ++j)
     colOff.push_back(kb.add(tx, kb.idx(j * tCols)));
 
+  // The k tiles of this block: all of them, or its split's slice.
+  Value split = splits == 1 ? Value() : kb.divC(block, blocks);
+  Value kFirst = splits == 1 ? kb.idx(0) : kb.mulC(split, slice);
+  Value kEnd = splits == 1 ? kb.idx(tilesK) : kb.min(kb.add(kFirst, kb.idx(slice)), kb.idx(tilesK));
   SmallVector<Value> init(c.tm * c.tn, zero);
   SmallVector<Value> accs = kb.forLoopCarry(
-      kb.idx(0), kb.idx(tilesK), kb.idx(1), init, [&](Value kt, ValueRange acc) {
+      kFirst, kEnd, kb.idx(1), init, [&](Value kt, ValueRange acc) {
         stage(kb.mulC(kt, c.bk));
         kb.barrier();
         SmallVector<Value> next(acc.begin(), acc.end());
@@ -242,6 +264,8 @@ FailureOr<Launch> emitTiledGemm(Operation *op, KernelBuilder &kb, const GemmSpec
         return next;
       });
 
+  int64_t outputs = s.batch * s.M * s.N;
+  unsigned partials = kb.func().getNumArguments() - 1; // the scratch parameter when split
   for (int64_t i = 0; i < c.tm; ++i) {
     Value row = kb.add(row0, rowOff[i]);
     for (int64_t j = 0; j < c.tn; ++j) {
@@ -252,18 +276,78 @@ FailureOr<Launch> emitTiledGemm(Operation *op, KernelBuilder &kb, const GemmSpec
       if (colEdge)
         cond = andI(kb, cond, kb.ltC(col, s.N));
       Value acc = accs[i * c.tn + j];
+      auto store = [&] {
+        if (splits == 1)
+          return s.store(kb, bi, row, col, acc);
+        Value e = kb.add(kb.mulC(kb.add(kb.mulC(bi, s.M), row), s.N), col);
+        kb.store(partials, kb.add(kb.mulC(split, outputs), e), acc);
+      };
       if (cond)
-        kb.ifThen(cond, [&] { s.store(bi, row, col, acc); });
+        kb.ifThen(cond, store);
       else
-        s.store(bi, row, col, acc);
+        store();
     }
   }
   kb.finish({static_cast<uint32_t>(T), 1, 1});
+}
+
+/// The second half of a split-K GEMM: one thread per output element sums its `splits`
+/// partial sums in split order (the same order on every run, unlike atomics) and
+/// stores the result through the epilogue.
+void emitSplitSum(KernelBuilder &kb, const GemmSpec &s, int64_t splits, uint32_t blockSize) {
+  int64_t outputs = s.batch * s.M * s.N;
+  unsigned partials = kb.func().getNumArguments() - 1;
+  Value e = kb.globalId(blockSize);
+  kb.ifThen(kb.ltC(e, outputs), [&] {
+    Value sum = kb.loadFrom(kb.param(partials), e);
+    for (int64_t p = 1; p < splits; ++p)
+      sum = addS(kb, sum, kb.loadFrom(kb.param(partials), kb.add(e, kb.idx(p * outputs))));
+    SmallVector<Value> at = kb.delinearize(e, {s.batch, s.M, s.N});
+    s.store(kb, at[0], at[1], at[2], sum);
+  });
+  kb.finish({blockSize, 1, 1});
+}
+
+/// Emits the kernels of a GEMM over `buffers` (bound in this order) and appends their
+/// launches: a matrix-vector kernel, one tiled kernel, or a split-K tiled kernel and
+/// the kernel that sums its slices.
+LogicalResult emitGemm(Operation *op, KernelModule &km, StringRef name, ArrayRef<Value> buffers,
+                       const GemmSpec &s, SmallVectorImpl<Launch> &launches) {
+  unsigned accBits = s.acc.getIntOrFloatBitWidth();
+  if (s.M == 1 && !s.bNContig && (accBits == 32 || accBits == 64) &&
+      s.batch * s.N <= std::numeric_limits<int32_t>::max()) {
+    emitGemv(km, name, buffers, op->getLoc(), s, launches);
+    return success();
+  }
+  TileConfig c = chooseTiles(s.batch, s.M, s.N);
+  int64_t blocks = s.batch * ceilDiv(s.M, c.bm) * ceilDiv(s.N, c.bn);
+  int64_t splits = chooseSplits(blocks, ceilDiv(s.K, c.bk));
+  if (blocks * splits > std::numeric_limits<int32_t>::max())
+    return op->emitOpError("contraction needs more than 2^31 thread blocks"), failure();
+  SmallVector<ScratchBuffer> scratch;
+  if (splits > 1)
+    scratch.push_back({0, s.acc, splits * s.batch * s.M * s.N});
+
+  KernelBuilder kb(km, name, buffers, scratch, op->getLoc());
+  emitTiledKernel(kb, s, c, splits);
   Launch l;
   l.kernel = kb.name().str();
-  l.grid = {static_cast<uint32_t>(blocks), 1, 1};
-  l.block = {static_cast<uint32_t>(T), 1, 1};
-  return l;
+  l.grid = {static_cast<uint32_t>(blocks * splits), 1, 1};
+  l.block = {static_cast<uint32_t>(kGemmThreads), 1, 1};
+  l.buffers.assign(buffers.begin(), buffers.end());
+  l.scratch = scratch;
+  launches.push_back(l);
+  if (splits == 1)
+    return success();
+
+  constexpr uint32_t kSumBlock = 256;
+  KernelBuilder sum(km, (name + "_split_sum").str(), buffers, scratch, op->getLoc());
+  emitSplitSum(sum, s, splits, kSumBlock);
+  Launch finish = linearLaunch(sum.name(), s.batch * s.M * s.N, kSumBlock);
+  finish.buffers.assign(buffers.begin(), buffers.end());
+  finish.scratch = scratch;
+  launches.push_back(std::move(finish));
+  return success();
 }
 
 //===----------------------------------------------------------------------===//
@@ -299,32 +383,24 @@ LogicalResult generateMatMul(Operation *op, KernelModule &km, SmallVectorImpl<La
   s.aKContig = true;
   s.bNContig = n > 1;
 
-  KernelBuilder kb(km, "matmul", {a, b, y}, op->getLoc());
-  auto base = [&](Value bi, ArrayRef<int64_t> strides, int64_t matrix) -> Value {
+  auto base = [&](KernelBuilder &kb, Value bi, ArrayRef<int64_t> strides, int64_t matrix) -> Value {
     if (fold || batches == 1)
       return kb.idx(0);
     return kb.mulC(kb.linearize(kb.delinearize(bi, batch), strides), matrix);
   };
-  s.loadA = [&](Value bi, Value row, Value kk) {
-    Value off = kb.add(base(bi, aStride, m * k), kb.add(kb.mulC(row, k), kk));
+  s.loadA = [&](KernelBuilder &kb, Value bi, Value row, Value kk) {
+    Value off = kb.add(base(kb, bi, aStride, m * k), kb.add(kb.mulC(row, k), kk));
     return loadC(kb, 0, off, elem);
   };
-  s.loadB = [&](Value bi, Value kk, Value col) {
-    Value off = kb.add(base(bi, bStride, k * n), kb.add(kb.mulC(kk, n), col));
+  s.loadB = [&](KernelBuilder &kb, Value bi, Value kk, Value col) {
+    Value off = kb.add(base(kb, bi, bStride, k * n), kb.add(kb.mulC(kk, n), col));
     return loadC(kb, 1, off, elem);
   };
-  s.store = [&](Value bi, Value row, Value col, Value acc) {
+  s.store = [&](KernelBuilder &kb, Value bi, Value row, Value col, Value acc) {
     Value r = s.batch == 1 ? row : kb.add(kb.mulC(bi, m), row);
     kb.store(2, kb.add(kb.mulC(r, n), col), fromCompute(kb, acc, elem));
   };
-  FailureOr<Launch> l = emitTiledGemm(op, kb, s);
-  if (failed(l)) {
-    kb.func()->erase();
-    return failure();
-  }
-  l->buffers = {a, b, y};
-  launches.push_back(std::move(*l));
-  return success();
+  return emitGemm(op, km, "matmul", {a, b, y}, s, launches);
 }
 
 //===----------------------------------------------------------------------===//
@@ -377,16 +453,15 @@ LogicalResult generateGemm(Operation *op, KernelModule &km, SmallVectorImpl<Laun
   s.K = k;
   s.aKContig = !ta || m == 1;
   s.bNContig = !tb && n > 1;
-  KernelBuilder kb(km, "gemm", buffers, op->getLoc());
-  s.loadA = [&](Value, Value row, Value kk) {
+  s.loadA = [&](KernelBuilder &kb, Value, Value row, Value kk) {
     Value off = ta ? kb.add(kb.mulC(kk, m), row) : kb.add(kb.mulC(row, k), kk);
     return loadC(kb, 0, off, elem);
   };
-  s.loadB = [&](Value, Value kk, Value col) {
+  s.loadB = [&](KernelBuilder &kb, Value, Value kk, Value col) {
     Value off = tb ? kb.add(kb.mulC(col, k), kk) : kb.add(kb.mulC(kk, n), col);
     return loadC(kb, 1, off, elem);
   };
-  s.store = [&](Value, Value row, Value col, Value v) {
+  s.store = [&](KernelBuilder &kb, Value, Value row, Value col, Value v) {
     if (alpha != 1.0)
       v = mulS(kb, v, kb.constFloat(acc, alpha));
     if (hasC) {
@@ -397,14 +472,7 @@ LogicalResult generateGemm(Operation *op, KernelModule &km, SmallVectorImpl<Laun
     }
     kb.store(yParam, kb.add(kb.mulC(row, n), col), fromCompute(kb, v, elem));
   };
-  FailureOr<Launch> l = emitTiledGemm(op, kb, s);
-  if (failed(l)) {
-    kb.func()->erase();
-    return failure();
-  }
-  l->buffers = buffers;
-  launches.push_back(std::move(*l));
-  return success();
+  return emitGemm(op, km, "gemm", buffers, s, launches);
 }
 
 //===----------------------------------------------------------------------===//
@@ -534,12 +602,11 @@ LogicalResult emitGemmConv(Operation *op, KernelModule &km, SmallVectorImpl<Laun
   s.K = cg * ksp;
   s.aKContig = true;
   s.bNContig = true;
-  KernelBuilder kb(km, "conv", buffers, op->getLoc());
-  s.loadA = [&](Value g, Value row, Value kk) {
+  s.loadA = [&](KernelBuilder &kb, Value g, Value row, Value kk) {
     Value off = kb.add(kb.mulC(kb.add(kb.mulC(g, mg), row), s.K), kk);
     return loadC(kb, 1, off, elem);
   };
-  s.loadB = [&](Value g, Value kk, Value col) {
+  s.loadB = [&](KernelBuilder &kb, Value g, Value kk, Value col) {
     Value n = kb.divC(col, osp), o = kb.remC(col, osp);
     Value ci = kb.divC(kk, ksp);
     Value chan = kb.add(kb.mulC(n, c), kb.add(kb.mulC(g, cg), ci));
@@ -551,7 +618,7 @@ LogicalResult emitGemmConv(Operation *op, KernelModule &km, SmallVectorImpl<Laun
     auto [inside, off] = convTap(kb, w, od, kd, {});
     return loadOrZero(kb, 0, inside, kb.add(base, off), elem);
   };
-  s.store = [&](Value g, Value row, Value col, Value v) {
+  s.store = [&](KernelBuilder &kb, Value g, Value row, Value col, Value v) {
     Value m = kb.add(kb.mulC(g, mg), row);
     if (bias)
       v = addS(kb, v, loadC(kb, 2, m, elem));
@@ -559,14 +626,7 @@ LogicalResult emitGemmConv(Operation *op, KernelModule &km, SmallVectorImpl<Laun
     Value off = kb.add(kb.mulC(kb.add(kb.mulC(n, mo), m), osp), o);
     kb.store(yParam, off, fromCompute(kb, v, elem));
   };
-  FailureOr<Launch> l = emitTiledGemm(op, kb, s);
-  if (failed(l)) {
-    kb.func()->erase();
-    return failure();
-  }
-  l->buffers = buffers;
-  launches.push_back(std::move(*l));
-  return success();
+  return emitGemm(op, km, "conv", buffers, s, launches);
 }
 
 LogicalResult generateConv(Operation *op, KernelModule &km, SmallVectorImpl<Launch> &launches) {

@@ -45,23 +45,30 @@ SmallVector<int64_t> rowMajorStrides(ArrayRef<int64_t> shape) {
 
 KernelBuilder::KernelBuilder(KernelModule &km, llvm::StringRef baseName, ArrayRef<Value> tensors,
                              Location loc, unsigned vectorWidth)
+    : KernelBuilder(km, baseName, tensors, {}, loc, vectorWidth) {}
+
+KernelBuilder::KernelBuilder(KernelModule &km, llvm::StringRef baseName, ArrayRef<Value> tensors,
+                             ArrayRef<ScratchBuffer> scratch, Location loc, unsigned vectorWidth)
     : builder_(km.module().getContext()), loc_(loc), name_(km.uniqueName(baseName)) {
   SmallVector<Type> params;
-  for (Value t : tensors) {
-    auto type = cast<RankedTensorType>(t.getType());
-    elementTypes_.push_back(type.getElementType());
-    Type storage = storageType(type.getElementType());
-    int64_t n = std::max<int64_t>(1, type.getNumElements());
+  auto addParam = [&](Type elem, int64_t count) {
+    elementTypes_.push_back(elem);
+    Type storage = storageType(elem);
+    int64_t n = std::max<int64_t>(1, count);
     if (vectorWidth > 1)
       params.push_back(MemRefType::get({n / vectorWidth}, VectorType::get({vectorWidth}, storage)));
     else
       params.push_back(MemRefType::get({n}, storage));
+  };
+  for (Value t : tensors) {
+    auto type = cast<RankedTensorType>(t.getType());
+    addParam(type.getElementType(), type.getNumElements());
   }
+  for (const ScratchBuffer &s : scratch)
+    addParam(s.elem, s.count);
   builder_.setInsertionPointToEnd(km.module().getBody());
   func_ = gpu::GPUFuncOp::create(builder_, loc_, name_, builder_.getFunctionType(params, {}));
   func_->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), builder_.getUnitAttr());
-  // Buffers never alias unless the memory plan made an op in place, where each element is
-  // read before it is written by the same thread; noalias lets LLVM use read-only caches.
   builder_.setInsertionPointToStart(&func_.getBody().front());
 }
 

@@ -18,14 +18,25 @@
 
 namespace kiln::codegen {
 
-/// One kernel launch: the gpu.func to run, its launch shape, and the host tensors bound
-/// to its parameters (one flat memref parameter per tensor, in order).
+/// Arena memory that an op's own launches pass between each other and nobody else reads
+/// (split-K partial sums): `count` elements of `elem`. Buffers of one op with the same
+/// `id` are the same bytes; they live only while the op runs.
+struct ScratchBuffer {
+  unsigned id = 0;
+  mlir::Type elem;
+  int64_t count = 0;
+};
+
+/// One kernel launch: the gpu.func to run, its launch shape, and what its parameters are
+/// bound to: the host tensors in `buffers`, then the op's scratch buffers in `scratch`
+/// (one flat memref parameter each, in that order).
 struct Launch {
   std::string kernel;
   std::array<uint32_t, 3> grid{{1, 1, 1}};
   std::array<uint32_t, 3> block{{1, 1, 1}};
   uint32_t sharedBytes = 0; // dynamic shared memory (static shared memory lives in the PTX)
   llvm::SmallVector<mlir::Value> buffers;
+  llvm::SmallVector<ScratchBuffer> scratch;
 };
 
 /// The gpu.module that receives every kernel of a model. Kernels are deduplicated by a key
@@ -62,6 +73,9 @@ public:
   /// single wide accesses: arena and weight offsets are 256-byte aligned.
   KernelBuilder(KernelModule &km, llvm::StringRef baseName, llvm::ArrayRef<mlir::Value> tensors,
                 mlir::Location loc, unsigned vectorWidth = 1);
+  /// Parameters for `tensors`, then one for each of the op's scratch buffers.
+  KernelBuilder(KernelModule &km, llvm::StringRef baseName, llvm::ArrayRef<mlir::Value> tensors,
+                llvm::ArrayRef<ScratchBuffer> scratch, mlir::Location loc, unsigned vectorWidth = 1);
 
   mlir::OpBuilder &b() { return builder_; }
   mlir::Location loc() const { return loc_; }

@@ -35,3 +35,8 @@ if any(p and os.access(p, os.X_OK) for p in _ptxas) or shutil.which("ptxas"):
     config.available_features.add("ptxas")
 if "KILN_PTXAS" in os.environ:
     config.environment["KILN_PTXAS"] = os.environ["KILN_PTXAS"]
+
+# Tests that run generated kernels use the PTX emulator (tests/emulator) in place of a GPU.
+if os.path.exists(config.kiln_emulator):
+    config.available_features.add("emulator")
+    config.substitutions.append(("%emulator", config.kiln_emulator))
