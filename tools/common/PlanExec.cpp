@@ -205,6 +205,44 @@ kiln_status_t PlanExecutor::runTimed(std::string& error) {
   return status;
 }
 
+bool PlanExecutor::useDeviceIO(DeviceMemory& memory, std::string& error) {
+  if (inputData_.size() != inputs_.size()) {
+    error = "set the inputs before moving them to the device";
+    return false;
+  }
+  auto bind = [&](bool output, size_t i, const TensorDesc& t, const void* data) {
+    const uint64_t p = memory.allocate(t.byteSize, data, error);
+    if (!p) return false;
+    void* device = reinterpret_cast<void*>(uintptr_t(p));
+    const kiln_status_t status = output ? kiln_session_bind_output(session_, i, KILN_MEMORY_DEVICE, device, t.byteSize)
+                                        : kiln_session_bind_input(session_, i, KILN_MEMORY_DEVICE, device, t.byteSize);
+    if (status != KILN_STATUS_OK) error = statusMessage(session_, status);
+    if (output) deviceOutputs_.push_back(p);
+    return status == KILN_STATUS_OK;
+  };
+  deviceOutputs_.clear();
+  for (size_t i = 0; i < inputs_.size(); ++i)
+    if (!bind(false, i, inputs_[i], inputData_[i].data())) return false;
+  // Outputs start as 0xFF bytes (NaN for floats), as in run().
+  for (size_t i = 0; i < outputs_.size(); ++i) {
+    std::fill(outputData_[i].begin(), outputData_[i].end(), uint8_t(0xFF));
+    if (!bind(true, i, outputs_[i], outputData_[i].data())) return false;
+  }
+  deviceMemory_ = &memory;
+  return true;
+}
+
+bool PlanExecutor::fetchOutputs(std::string& error) {
+  if (!deviceMemory_) {
+    error = "the outputs are not on the device";
+    return false;
+  }
+  for (size_t i = 0; i < outputs_.size(); ++i)
+    if (!deviceMemory_->download(outputData_[i].data(), deviceOutputs_[i], outputs_[i].byteSize, error))
+      return false;
+  return true;
+}
+
 bool PlanExecutor::kernelResources(std::vector<KernelResources>& out, std::string& error) const {
   out.clear();
   size_t count = 0;

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "kiln/runtime.h"
+#include "tools/common/DeviceMemory.h"
 #include "tools/common/Npy.h"
 
 namespace kiln::exec {
@@ -72,6 +73,13 @@ class PlanExecutor {
   // Run + synchronize without poisoning, for timing loops.
   kiln_status_t runTimed(std::string& error);
 
+  // Moves the I/O to device buffers of `memory` (which must outlive every later run):
+  // uploads the inputs set last and binds inputs and outputs as device memory, so a run
+  // copies only device to device, as for a caller whose tensors live on the GPU. After
+  // a run, fetchOutputs() downloads the outputs into outputData().
+  bool useDeviceIO(DeviceMemory& memory, std::string& error);
+  bool fetchOutputs(std::string& error);
+
   // Output buffers of the last run, in plan order.
   const std::vector<std::vector<uint8_t>>& outputData() const { return outputData_; }
 
@@ -87,6 +95,8 @@ class PlanExecutor {
   kiln_device_info_t device_{};
   std::vector<TensorDesc> inputs_, outputs_;
   std::vector<std::vector<uint8_t>> inputData_, outputData_;
+  DeviceMemory* deviceMemory_ = nullptr;  // set by useDeviceIO
+  std::vector<uint64_t> deviceOutputs_;
 };
 
 // ---------------------------------------------------------------- tensor helpers

@@ -1,5 +1,6 @@
 // `kiln bench model.kiln`: per-iteration latency of a plan on the GPU, replayed as a CUDA graph
-// and launched one kernel at a time, each from its own session.
+// and launched one kernel at a time with host inputs and outputs, then replayed with them in
+// device memory; each mode from its own session.
 #include "Commands.h"
 
 #include "tools/common/PlanExec.h"
@@ -39,11 +40,39 @@ Stats summarize(std::vector<double> ms) {
   return s;
 }
 
+enum class Mode { Graph, NoGraph, DeviceIO };
+
+/// The device-I/O mode: moves the executor's I/O to device memory and checks that a run
+/// there gives the outputs the host-I/O run just gave (the same plan on the same inputs).
+struct DeviceIO {
+  std::unique_ptr<exec::DeviceMemory> memory;
+  std::vector<std::vector<uint8_t>> hostOutputs;
+
+  bool start(exec::PlanExecutor &executor, std::string &error) {
+    if (executor.run(error) != KILN_STATUS_OK)
+      return false;
+    hostOutputs = executor.outputData();
+    memory = exec::DeviceMemory::open(executor.device().ordinal, error);
+    return memory && executor.useDeviceIO(*memory, error);
+  }
+  bool check(exec::PlanExecutor &executor, std::string &error) {
+    if (!executor.fetchOutputs(error))
+      return false;
+    for (size_t i = 0; i < hostOutputs.size(); ++i)
+      if (executor.outputData()[i] != hostOutputs[i]) {
+        error = "output '" + executor.outputs()[i].name +
+                "' differs between host and device I/O on the same inputs";
+        return false;
+      }
+    return true;
+  }
+};
+
 /// Returns 0, 1 (failure) or 77 (no GPU).
-int benchOne(const BenchOptions &opts, bool graph, Stats &out) {
+int benchOne(const BenchOptions &opts, Mode mode, Stats &out) {
   std::unique_ptr<exec::PlanExecutor> executor;
   std::string error;
-  kiln_status_t status = exec::PlanExecutor::createFromFile(opts.plan, graph, executor, error);
+  kiln_status_t status = exec::PlanExecutor::createFromFile(opts.plan, mode != Mode::NoGraph, executor, error);
   if (exec::isNoGpu(status)) {
     fmt::print("SKIPPED: no GPU ({})\n", error);
     return 77;
@@ -52,13 +81,14 @@ int benchOne(const BenchOptions &opts, bool graph, Stats &out) {
     fmt::print(stderr, "kiln bench: {}\n", error);
     return 1;
   }
-  if (graph)
+  if (mode == Mode::Graph)
     fmt::print("device: {} (sm_{})\n", executor->device().name, executor->device().sm);
   std::mt19937_64 rng(opts.seed);
   std::vector<std::vector<uint8_t>> inputs;
   for (const exec::TensorDesc &t : executor->inputs())
     inputs.push_back(exec::randomData(t.dtype, t.elementCount(), rng));
-  if (!executor->setInputs(inputs, error)) {
+  DeviceIO device;
+  if (!executor->setInputs(inputs, error) || (mode == Mode::DeviceIO && !device.start(*executor, error))) {
     fmt::print(stderr, "kiln bench: {}\n", error);
     return 1;
   }
@@ -80,6 +110,10 @@ int benchOne(const BenchOptions &opts, bool graph, Stats &out) {
     }
     ms.push_back(std::chrono::duration<double, std::milli>(end - start).count());
   }
+  if (mode == Mode::DeviceIO && !device.check(*executor, error)) {
+    fmt::print(stderr, "kiln bench: {}\n", error);
+    return 1;
+  }
   out = summarize(std::move(ms));
   return 0;
 }
@@ -89,18 +123,22 @@ int runBench(const BenchOptions &opts) {
     fmt::print(stderr, "kiln bench: --iters must be >= 1 and --warmup >= 0\n");
     return 1;
   }
-  Stats graph, direct;
-  if (int rc = benchOne(opts, /*graph=*/true, graph))
+  Stats graph, direct, device;
+  if (int rc = benchOne(opts, Mode::Graph, graph))
     return rc;
-  if (int rc = benchOne(opts, /*graph=*/false, direct))
+  if (int rc = benchOne(opts, Mode::NoGraph, direct))
     return rc;
-  fmt::print("{} iterations after {} warm-up, wall time of run + synchronize per iteration "
-             "(host I/O copies included):\n",
+  if (int rc = benchOne(opts, Mode::DeviceIO, device))
+    return rc;
+  fmt::print("{} iterations after {} warm-up, wall time of run + synchronize per iteration; "
+             "cuda-graph and no-graph copy inputs and outputs from and to host memory, "
+             "device-io replays the graph with them in device memory:\n",
              opts.iters, opts.warmup);
   fmt::print("{:<12} {:>10} {:>10} {:>10} {:>10}\n", "mode", "min ms", "median ms", "p99 ms",
              "mean ms");
   for (auto [name, s] : {std::pair<const char *, Stats>{"cuda-graph", graph},
-                         std::pair<const char *, Stats>{"no-graph", direct}})
+                         std::pair<const char *, Stats>{"no-graph", direct},
+                         std::pair<const char *, Stats>{"device-io", device}})
     fmt::print("{:<12} {:>10.4f} {:>10.4f} {:>10.4f} {:>10.4f}\n", name, s.min, s.median, s.p99,
                s.mean);
   return 0;
@@ -111,7 +149,8 @@ std::function<int()>(::kiln::cli::addBenchCommand)(CLI::App &app) {
   auto opts = std::make_shared<BenchOptions>();
   CLI::App *cmd = app.add_subcommand(
       "bench", "Time a compiled plan on the GPU: min/median/p99 latency with and without CUDA-graph "
-               "replay; exits 77 with SKIPPED when no GPU is usable");
+               "replay (inputs and outputs in host memory), and replayed with them in device memory "
+               "(whose outputs must equal the host run's); exits 77 with SKIPPED when no GPU is usable");
   cmd->add_option("plan", opts->plan, "The compiled plan (.kiln)")->required();
   cmd->add_option("--warmup", opts->warmup, "Untimed runs before timing (default 20)");
   cmd->add_option("--iters", opts->iters, "Timed runs (default 200)");
