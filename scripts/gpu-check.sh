@@ -5,6 +5,8 @@
 #   scripts/gpu-check.sh [--conformance] [MODEL ...]      models: resnet50 mobilenet_v2 vit_b_16 bert_base gpt2
 #   scripts/gpu-check.sh --fast [MODEL ...]                the acceptance essentials only, in minutes
 #   scripts/gpu-check.sh --pack                           (on a development machine) fill .gpu/ for the trip
+# Without MODELs both modes also take the op chains of tests/models/export_public.py (op_*: one
+# op repeated at a shape of the public models), timed the same way, for per-op ratios.
 #
 # Needs .gpu/kiln.xz: a static kiln (scripts/gpu-check.sh --pack builds it from build-static/).
 # Optional: .gpu/kiln-conformance.xz, run with --gpu on the ONNX backend tests when --conformance is
@@ -15,6 +17,13 @@
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
+
+# Every model and op chain export_public.py knows.
+all_models() { python3 tests/models/export_public.py list; }
+# The median ms of one timing mode (cuda-graph, device-io, torch+copies, torch...) in a log of
+# `kiln bench` or `export_public.py bench`, and PyTorch's median over kiln's as "1.23x".
+median_of() { awk -v m="$1" '$1 == m { v = $3 } END { print (v == "" ? "-" : v) }' "$2" 2>/dev/null || echo -; }
+speedup() { awk -v t="$1" -v k="$2" 'BEGIN { if (t + 0 > 0 && k + 0 > 0) printf "%.2fx", t / k; else print "-" }'; }
 
 # ---------------------------------------------------------------- --pack (development machine)
 if [[ "${1:-}" == "--pack" ]]; then
@@ -47,7 +56,7 @@ if [[ "${1:-}" == "--fast" ]]; then
   OUT=${OUT:-gpu-report}
   mkdir -p "$OUT/models"
   models=("$@")
-  [[ ${#models[@]} -eq 0 ]] && models=(resnet50 mobilenet_v2 vit_b_16 bert_base gpt2)
+  [[ ${#models[@]} -eq 0 ]] && read -r -a models <<< "$(all_models)"
   bin=$root/.gpu/bin
   mkdir -p "$bin"
   xz -dc .gpu/kiln.xz > "$bin/kiln" && chmod +x "$bin/kiln"
@@ -88,7 +97,15 @@ if [[ "${1:-}" == "--fast" ]]; then
     python3 tests/models/export_public.py bench "$d" --warmup 10 --iters "${KILN_BENCH_ITERS:-50}" >> "$OUT/$m.log" 2>&1
   done
   tail -n 4 "$OUT"/conformance-gpu.log 2>/dev/null
-  grep -h -E "rel|compile_ms|exit|cuda-graph|no-graph|torch" "$OUT"/*.log
+  grep -h -E "rel|compile_ms|exit" "$OUT"/*.log
+  echo "| model | kiln graph ms | torch+copies ms | speed-up | kiln device-io ms | torch ms | speed-up (device I/O) |"
+  echo "|---|---|---|---|---|---|---|"
+  for m in "${models[@]}"; do
+    l=$OUT/$m.log
+    kg=$(median_of cuda-graph "$l"); kd=$(median_of device-io "$l")
+    tgc=$(median_of torch+copies "$l"); tg=$(median_of torch "$l")
+    echo "| $m | $kg | $tgc | $(speedup "$tgc" "$kg") | $kd | $tg | $(speedup "$tg" "$kd") |"
+  done
   exit 0
 fi
 
@@ -102,7 +119,7 @@ for arg in "$@"; do
     *) models+=("$arg") ;;
   esac
 done
-[[ ${#models[@]} -eq 0 ]] && models=(resnet50 mobilenet_v2 vit_b_16 bert_base gpt2)
+[[ ${#models[@]} -eq 0 ]] && read -r -a models <<< "$(all_models)"
 
 OUT=${OUT:-gpu-report}
 mkdir -p "$OUT/logs" "$OUT/models"
@@ -233,7 +250,7 @@ for m in "${models[@]}"; do
   compile_s="-"; plan_mb="-"; rel="-"; check="-"; kg="-"; kng="-"; tg="-"; tgc="-"; tmode="-"; ratio="-"
   note "$m"
   if [[ ! -f "$d/model.onnx" || ! -f "$d/meta.json" ]]; then
-    fail "$m: not exported"; row[$m]="| $m | export failed | | | | | | | | | |"; continue
+    fail "$m: not exported"; row[$m]="| $m | export failed | | | | | | | | | | | |"; continue
   fi
   # compile (timed)
   t0=$(now)
@@ -270,7 +287,7 @@ for m in "${models[@]}"; do
   d=$OUT/models/$m
   l=$logs/$m
   status=${status_of[$m]:-FAIL}; compile_s=${compile_of[$m]:--}; plan_mb=${plan_of[$m]:--}; rel=${rel_of[$m]:--}
-  check="-"; kg="-"; kng="-"; tg="-"; tgc="-"; tmode="-"; ratio="-"
+  check="-"; kg="-"; kng="-"; kd="-"; tg="-"; tgc="-"; tmode="-"; ratio="-"; ratio_dev="-"
   [[ -n "${row[$m]:-}" ]] && continue # export failed
   rc=$(cat "$l.check.rc" 2>/dev/null || echo "?")
   if [[ "$rc" == 0 ]]; then
@@ -282,24 +299,24 @@ for m in "${models[@]}"; do
   if [[ $status == ok ]]; then
     # timings: kiln with and without graphs, PyTorch eager fp32 as a CUDA graph, same run
     if timeout 1800 "$KILN" bench "$d/model.kiln" --warmup "$warmup" --iters "$iters" > "$l.bench.log" 2>&1; then
-      kg=$(awk '$1 == "cuda-graph" { print $3 }' "$l.bench.log")
-      kng=$(awk '$1 == "no-graph" { print $3 }' "$l.bench.log")
+      kg=$(median_of cuda-graph "$l.bench.log")
+      kng=$(median_of no-graph "$l.bench.log")
+      kd=$(median_of device-io "$l.bench.log")
     else
       fail "$m: kiln bench (see logs/$m.bench.log)"
     fi
     if timeout 1800 python3 tests/models/export_public.py bench "$d" --warmup "$warmup" --iters "$iters" \
          > "$l.torch-bench.log" 2>&1; then
-      tgc=$(awk '$1 == "torch+copies" { print $3 }' "$l.torch-bench.log")
-      tg=$(awk '$1 == "torch" { print $3 }' "$l.torch-bench.log")
+      tgc=$(median_of torch+copies "$l.torch-bench.log")
+      tg=$(median_of torch "$l.torch-bench.log")
       tmode=$(awk '$1 == "mode:" { print $2 }' "$l.torch-bench.log")
     else
       fail "$m: PyTorch bench (see logs/$m.torch-bench.log)"
     fi
-    if [[ -n "$kg" && "$kg" != "-" && -n "$tgc" && "$tgc" != "-" ]]; then
-      ratio=$(awk -v k="$kg" -v t="$tgc" 'BEGIN { if (k > 0) printf "%.2fx", t / k; else print "-" }')
-    fi
+    ratio=$(speedup "$tgc" "$kg")
+    ratio_dev=$(speedup "$tg" "$kd")
   fi
-  row[$m]="| $m | ${compile_s} | ${plan_mb} | ${rel} | ${check} | ${kg} | ${kng} | ${tgc} | ${tg} | ${tmode} | ${ratio} |"
+  row[$m]="| $m | ${compile_s} | ${plan_mb} | ${rel} | ${check} | ${kg} | ${kng} | ${kd} | ${tgc} | ${tg} | ${tmode} | ${ratio} | ${ratio_dev} |"
 done
 
 # ---------------------------------------------------------------- report
@@ -316,11 +333,12 @@ done
   echo "Latency: median ms of wall time per iteration (copy inputs in, run, copy outputs out,"
   echo "synchronize), $iters iterations after $warmup warm-up. PyTorch: fp32 (TF32 off) eager modules"
   echo "captured as a CUDA graph (torch mode \`eager\` where capture is impossible), with the same host"
-  echo "copies, and without them. speed-up = PyTorch+copies / kiln graph."
+  echo "copies, and without them. kiln device-io: the graph replayed with inputs and outputs in device"
+  echo "memory. speed-up = PyTorch+copies / kiln graph; speed-up (device I/O) = PyTorch / kiln device-io."
   echo "rel err: ||kiln - torch|| / ||torch|| per output on the saved inputs (must be < 1e-4)."
   echo
-  echo "| model | compile s | plan MB | rel err vs PyTorch | kiln check | kiln graph ms | kiln no-graph ms | torch+copies ms | torch ms | torch mode | speed-up |"
-  echo "|---|---|---|---|---|---|---|---|---|---|---|"
+  echo "| model | compile s | plan MB | rel err vs PyTorch | kiln check | kiln graph ms | kiln no-graph ms | kiln device-io ms | torch+copies ms | torch ms | torch mode | speed-up | speed-up (device I/O) |"
+  echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|"
   for m in "${models[@]}"; do echo "${row[$m]}"; done
   echo
   if [[ ${#failures[@]} -eq 0 ]]; then

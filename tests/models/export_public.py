@@ -11,11 +11,16 @@ Usage:
   export_public.py bench MODEL_DIR [--warmup 20] [--iters 200]
                                                   PyTorch eager fp32 replayed as a CUDA graph:
                                                   min/median/p99 ms per iteration
+  export_public.py list                           the names of every model and op chain
 Models (random weights, seed 0, eval mode, batch 1): resnet50, mobilenet_v2, vit_b_16 (torchvision,
 224x224), bert_base (transformers BertModel(BertConfig())) and gpt2 (GPT2Model(GPT2Config())) at
 128 tokens. Exported with the TorchScript exporter (dynamo=False), opset 17. Reference outputs are
 computed on the GPU in strict fp32 (TF32 off), so kiln's default strict-fp32 plans must agree to
 well under 1e-4.
+Op chains (OPS, names op_*): one op repeated at a shape the public models run it at, each copy
+with its own weights, so that the time of one kind of kernel can be set beside PyTorch's. A
+chain amortizes the host copies of the timed span; `kiln bench`'s device-io mode and the bare
+PyTorch replay leave them out.
 """
 import argparse
 import json
@@ -29,6 +34,34 @@ import torch
 NAMES = ["resnet50", "mobilenet_v2", "vit_b_16", "bert_base", "gpt2"]
 SEQ = 128
 SEED = 0
+
+
+def _ops():
+    """name -> (layers of the chain, input shape)."""
+    nn = torch.nn
+    conv = nn.Conv2d
+    return {
+        # bert_base / gpt2 at 128 tokens: attention projections and the MLP.
+        "op_linear_768": (lambda: [nn.Linear(768, 768) for _ in range(8)], [SEQ, 768]),
+        "op_mlp_3072": (lambda: [l for _ in range(4) for l in (nn.Linear(768, 3072), nn.Linear(3072, 768))],
+                        [SEQ, 768]),
+        # resnet50 at batch 1: 3x3 convolutions of each stage, and a 1x1 bottleneck pair.
+        "op_conv3x3_64x56": (lambda: [conv(64, 64, 3, padding=1) for _ in range(8)], [1, 64, 56, 56]),
+        "op_conv3x3_256x14": (lambda: [conv(256, 256, 3, padding=1) for _ in range(8)], [1, 256, 14, 14]),
+        "op_conv3x3_512x7": (lambda: [conv(512, 512, 3, padding=1) for _ in range(8)], [1, 512, 7, 7]),
+        "op_conv1x1_2048x7": (lambda: [l for _ in range(4) for l in (conv(512, 2048, 1), conv(2048, 512, 1))],
+                              [1, 512, 7, 7]),
+        # mobilenet_v2's depthwise convolutions.
+        "op_depthwise_144x56": (lambda: [conv(144, 144, 3, padding=1, groups=144) for _ in range(8)],
+                                [1, 144, 56, 56]),
+        # Rows as in ../shared/baselines/h100.md.
+        "op_softmax_4096x1024": (lambda: [nn.Softmax(dim=-1) for _ in range(8)], [4096, 1024]),
+        "op_layernorm_4096x1024": (lambda: [nn.LayerNorm(1024) for _ in range(8)], [4096, 1024]),
+        "op_gelu_4096x1024": (lambda: [nn.GELU() for _ in range(8)], [4096, 1024]),
+    }
+
+
+OPS = list(_ops())
 
 
 def strict_fp32():
@@ -81,6 +114,10 @@ def build(name, for_export=True):
     """(module, example inputs, input names, output names). for_export=False keeps
     transformers' default (fastest) attention, for timing PyTorch at its best."""
     g = torch.Generator().manual_seed(SEED)
+    if name in OPS:
+        layers, shape = _ops()[name]
+        x = torch.rand(*shape, generator=g) * 2 - 1
+        return torch.nn.Sequential(*layers()), (x,), ["input"], ["output"]
     if name in ("resnet50", "mobilenet_v2", "vit_b_16"):
         import torchvision
         model = getattr(torchvision.models, name)(weights=None)
@@ -106,7 +143,7 @@ def build(name, for_export=True):
         model = Outputs(GPT2Model(config), ["last_hidden_state"], full_mask=True)
         ids = torch.randint(0, config.vocab_size, (1, SEQ), generator=g, dtype=torch.int64)
         return model, (ids,), ["input_ids"], ["last_hidden_state"]
-    raise SystemExit(f"unknown model {name!r} (known: {', '.join(NAMES)})")
+    raise SystemExit(f"unknown model {name!r} (known: {', '.join(NAMES + OPS)})")
 
 
 def export(out_dir, names):
@@ -273,7 +310,11 @@ def main():
     b.add_argument("model_dir")
     b.add_argument("--warmup", type=int, default=20)
     b.add_argument("--iters", type=int, default=200)
+    sub.add_parser("list")
     a = p.parse_args()
+    if a.cmd == "list":
+        print(" ".join(NAMES + OPS))
+        return 0
     if a.cmd == "export":
         return export(a.out_dir, a.names or NAMES)
     if a.cmd == "compare":
