@@ -11,8 +11,12 @@
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/IR/BuiltinAttributes.h"
 
+#include "llvm/Support/raw_ostream.h"
+
+#include <cstdlib>
 #include <functional>
 #include <limits>
+#include <optional>
 
 using namespace mlir;
 
@@ -94,12 +98,92 @@ struct TileConfig {
   int64_t bm, bn, bk, tm, tn;
 };
 constexpr int64_t kGemmThreads = 256;
-/// About one block per SM of a large GPU (an H100 has 132): fewer leaves SMs idle.
-constexpr int64_t kWantBlocks = 128;
+
+/// How GEMMs are tiled. The defaults are the heuristics below; KILN_GEMM overrides them
+/// for tuning runs on a GPU machine, where kiln cannot be rebuilt (the knobs to compare
+/// there, not options for users): comma-separated `tile=BMxBNxBK/TMxTN` (every GEMM, in
+/// place of the size-based choice), `want=BLOCKS` (the blocks a GEMM should have before
+/// it stops taking smaller tiles or more K slices; default 128, about one per SM of a
+/// large GPU), `splits=N` (exactly N slices of K when there are enough k tiles; 1
+/// turns split-K off) and `prefetch=0|1` (load the next k tile into registers while
+/// computing the current one; default 1).
+struct GemmTuning {
+  std::optional<TileConfig> tiles;
+  int64_t wantBlocks = 128;
+  std::optional<int64_t> splits;
+  bool prefetch = true;
+  std::string error; // a malformed KILN_GEMM, reported by every GEMM
+};
+
+std::string checkTiles(const TileConfig &c) {
+  const int64_t T = kGemmThreads;
+  bool ok = c.bm > 0 && c.bn > 0 && c.bk > 0 && c.tm > 0 && c.tn > 0 && T % c.bm == 0 && T % c.bn == 0 &&
+            T % c.bk == 0 && c.bm % c.tm == 0 && c.bn % c.tn == 0 && (c.bm / c.tm) * (c.bn / c.tn) == T &&
+            c.bm * c.bk % T == 0 && c.bn * c.bk % T == 0 &&
+            (c.bm + 1 + c.bn + 1) * c.bk * 8 <= 48 * 1024;
+  if (ok)
+    return "";
+  return "tile " + std::to_string(c.bm) + "x" + std::to_string(c.bn) + "x" + std::to_string(c.bk) + "/" +
+         std::to_string(c.tm) + "x" + std::to_string(c.tn) +
+         " does not fit the kernel: BM, BN and BK must divide 256, (BM/TM)*(BN/TN) = 256 threads, and "
+         "both tiles must fit 48 KiB of shared memory";
+}
+
+GemmTuning parseGemmTuning(llvm::StringRef text) {
+  GemmTuning t;
+  SmallVector<StringRef> items;
+  text.split(items, ',', -1, /*KeepEmpty=*/false);
+  for (StringRef item : items) {
+    auto [key, value] = item.trim().split('=');
+    int64_t n = 0;
+    if (key == "tile") {
+      SmallVector<StringRef> v;
+      auto [tile, micro] = value.split('/');
+      tile.split(v, 'x');
+      micro.split(v, 'x');
+      TileConfig c{};
+      if (v.size() != 5 || v[0].getAsInteger(10, c.bm) || v[1].getAsInteger(10, c.bn) ||
+          v[2].getAsInteger(10, c.bk) || v[3].getAsInteger(10, c.tm) || v[4].getAsInteger(10, c.tn)) {
+        t.error = "KILN_GEMM: tile=" + value.str() + " is not BMxBNxBK/TMxTN";
+        return t;
+      }
+      if (std::string e = checkTiles(c); !e.empty()) {
+        t.error = "KILN_GEMM: " + e;
+        return t;
+      }
+      t.tiles = c;
+    } else if (key == "want" && !value.getAsInteger(10, n) && n > 0) {
+      t.wantBlocks = n;
+    } else if (key == "splits" && !value.getAsInteger(10, n) && n > 0) {
+      t.splits = n;
+    } else if (key == "prefetch" && (value == "0" || value == "1")) {
+      t.prefetch = value == "1";
+    } else {
+      t.error = "KILN_GEMM: cannot read '" + item.str() +
+                "' (expected tile=BMxBNxBK/TMxTN, want=N, splits=N or prefetch=0|1)";
+      return t;
+    }
+  }
+  return t;
+}
+
+const GemmTuning &gemmTuning() {
+  static const GemmTuning tuning = [] {
+    const char *env = std::getenv("KILN_GEMM");
+    if (!env || !*env)
+      return GemmTuning{};
+    llvm::errs() << "kiln: KILN_GEMM=" << env << " overrides the GEMM heuristics (for tuning only)\n";
+    return parseGemmTuning(env);
+  }();
+  return tuning;
+}
 
 /// The largest tile that still gives about one block per SM of a large GPU; small
 /// problems get smaller tiles (more blocks) rather than leave most of the GPU idle.
 TileConfig chooseTiles(int64_t batch, int64_t m, int64_t n) {
+  const GemmTuning &tuning = gemmTuning();
+  if (tuning.tiles)
+    return *tuning.tiles;
   SmallVector<TileConfig> candidates;
   if (m <= 16)
     candidates = {{16, 64, 16, 1, 4}, {16, 32, 16, 1, 2}};
@@ -108,20 +192,23 @@ TileConfig chooseTiles(int64_t batch, int64_t m, int64_t n) {
   else
     candidates = {{64, 64, 16, 4, 4}, {64, 32, 16, 4, 2}, {32, 32, 16, 2, 2}};
   for (const TileConfig &c : candidates)
-    if (batch * ceilDiv(m, c.bm) * ceilDiv(n, c.bn) >= kWantBlocks)
+    if (batch * ceilDiv(m, c.bm) * ceilDiv(n, c.bn) >= tuning.wantBlocks)
       return c;
   return candidates.back();
 }
 
-/// Split-K: how many slices of the k tiles the blocks of a GEMM that is short of
-/// kWantBlocks divide among themselves (1: no split). Each slice keeps at least
+/// Split-K: how many slices of the k tiles the blocks of a GEMM that is short of the
+/// wanted blocks divide among themselves (1: no split). Each slice keeps at least
 /// kMinSliceTiles tiles, so that the partial sums written and summed again (one pass
 /// over splits x M x N) stay small beside the slice's own work.
 int64_t chooseSplits(int64_t blocks, int64_t tilesK) {
   constexpr int64_t kMinSliceTiles = 8, kMaxSplits = 16;
-  if (blocks >= kWantBlocks)
-    return 1;
-  int64_t splits = std::min({ceilDiv(kWantBlocks, blocks), tilesK / kMinSliceTiles, kMaxSplits});
+  const GemmTuning &tuning = gemmTuning();
+  int64_t splits = 1;
+  if (tuning.splits)
+    splits = std::min(*tuning.splits, tilesK / kMinSliceTiles);
+  else if (blocks < tuning.wantBlocks)
+    splits = std::min({ceilDiv(tuning.wantBlocks, blocks), tilesK / kMinSliceTiles, kMaxSplits});
   if (splits < 2)
     return 1;
   // Equal slices: the same number of k tiles in each (the last may end early on K).
@@ -188,49 +275,56 @@ void emitTiledKernel(KernelBuilder &kb, const GemmSpec &s, const TileConfig &c, 
   bool rowEdge = s.M % c.bm != 0, colEdge = s.N % c.bn != 0, kEdge = s.K % c.bk != 0;
 
   // Staging coordinates of this thread: element t + r*T of the tile, walked along the
-  // operand's contiguous dimension so that a warp's global reads are adjacent.
-  auto stage = [&](Value k0) {
-    int64_t perA = c.bm * c.bk / T;
+  // operand's contiguous dimension so that a warp's global reads are adjacent. A tile
+  // is loaded into registers (A's elements, then B's) and then stored to shared memory,
+  // so that with prefetching the loads of the next tile overlap the current one's math.
+  int64_t perA = c.bm * c.bk / T, perB = c.bk * c.bn / T;
+  auto coordA = [&](int64_t r) -> std::pair<Value, Value> { // (m, k) in the tile
+    if (s.aKContig)
+      return {kb.add(kb.divC(t, c.bk), kb.idx(r * (T / c.bk))), kb.remC(t, c.bk)};
+    return {kb.remC(t, c.bm), kb.add(kb.divC(t, c.bm), kb.idx(r * (T / c.bm)))};
+  };
+  auto coordB = [&](int64_t r) -> std::pair<Value, Value> { // (n, k) in the tile
+    if (s.bNContig)
+      return {kb.remC(t, c.bn), kb.add(kb.divC(t, c.bn), kb.idx(r * (T / c.bn)))};
+    return {kb.add(kb.divC(t, c.bk), kb.idx(r * (T / c.bk))), kb.remC(t, c.bk)};
+  };
+  auto guarded = [&](Value cond, llvm::function_ref<Value()> load) {
+    return cond ? kb.ifThenElse(cond, s.acc, load, [&] { return zero; }) : load();
+  };
+  auto loadTile = [&](Value kt) {
+    Value k0 = kb.mulC(kt, c.bk);
+    SmallVector<Value> v;
     for (int64_t r = 0; r < perA; ++r) {
-      Value m, k;
-      if (s.aKContig) {
-        m = kb.add(kb.divC(t, c.bk), kb.idx(r * (T / c.bk)));
-        k = kb.remC(t, c.bk);
-      } else {
-        k = kb.add(kb.divC(t, c.bm), kb.idx(r * (T / c.bm)));
-        m = kb.remC(t, c.bm);
-      }
+      auto [m, k] = coordA(r);
       Value row = kb.add(row0, m), kk = kb.add(k0, k);
       Value cond;
       if (rowEdge)
         cond = andI(kb, cond, kb.ltC(row, s.M));
       if (kEdge)
         cond = andI(kb, cond, kb.ltC(kk, s.K));
-      Value v = cond ? kb.ifThenElse(cond, s.acc, [&] { return s.loadA(kb, bi, row, kk); },
-                                     [&] { return zero; })
-                     : s.loadA(kb, bi, row, kk);
-      kb.storeTo(as, kb.add(kb.mulC(k, ldA), m), v);
+      v.push_back(guarded(cond, [&] { return s.loadA(kb, bi, row, kk); }));
     }
-    int64_t perB = c.bk * c.bn / T;
     for (int64_t r = 0; r < perB; ++r) {
-      Value n, k;
-      if (s.bNContig) {
-        k = kb.add(kb.divC(t, c.bn), kb.idx(r * (T / c.bn)));
-        n = kb.remC(t, c.bn);
-      } else {
-        n = kb.add(kb.divC(t, c.bk), kb.idx(r * (T / c.bk)));
-        k = kb.remC(t, c.bk);
-      }
+      auto [n, k] = coordB(r);
       Value col = kb.add(col0, n), kk = kb.add(k0, k);
       Value cond;
       if (colEdge)
         cond = andI(kb, cond, kb.ltC(col, s.N));
       if (kEdge)
         cond = andI(kb, cond, kb.ltC(kk, s.K));
-      Value v = cond ? kb.ifThenElse(cond, s.acc, [&] { return s.loadB(kb, bi, kk, col); },
-                                     [&] { return zero; })
-                     : s.loadB(kb, bi, kk, col);
-      kb.storeTo(bs, kb.add(kb.mulC(k, ldB), n), v);
+      v.push_back(guarded(cond, [&] { return s.loadB(kb, bi, kk, col); }));
+    }
+    return v;
+  };
+  auto storeTile = [&](ArrayRef<Value> v) {
+    for (int64_t r = 0; r < perA; ++r) {
+      auto [m, k] = coordA(r);
+      kb.storeTo(as, kb.add(kb.mulC(k, ldA), m), v[r]);
+    }
+    for (int64_t r = 0; r < perB; ++r) {
+      auto [n, k] = coordB(r);
+      kb.storeTo(bs, kb.add(kb.mulC(k, ldB), n), v[perA + r]);
     }
   };
 
@@ -239,30 +333,51 @@ void emitTiledKernel(KernelBuilder &kb, const GemmSpec &s, const TileConfig &c, 
     rowOff.push_back(kb.add(ty, kb.idx(i * tRows)));
   for (int64_t j = 0; j < c.tn; ++j)
     colOff.push_back(kb.add(tx, kb.idx(j * tCols)));
+  // The micro-tile's products over the k tile in shared memory.
+  auto multiply = [&](ValueRange acc) {
+    SmallVector<Value> next(acc.begin(), acc.end());
+    for (int64_t kk = 0; kk < c.bk; ++kk) {
+      SmallVector<Value> a, b;
+      for (int64_t i = 0; i < c.tm; ++i)
+        a.push_back(kb.loadFrom(as, kb.add(rowOff[i], kb.idx(kk * ldA))));
+      for (int64_t j = 0; j < c.tn; ++j)
+        b.push_back(kb.loadFrom(bs, kb.add(colOff[j], kb.idx(kk * ldB))));
+      for (int64_t i = 0; i < c.tm; ++i)
+        for (int64_t j = 0; j < c.tn; ++j)
+          next[i * c.tn + j] = madd(kb, next[i * c.tn + j], a[i], b[j]);
+    }
+    return next;
+  };
 
-  // The k tiles of this block: all of them, or its split's slice.
+  // The k tiles of this block: all of them, or its split's slice (never empty).
   Value split = splits == 1 ? Value() : kb.divC(block, blocks);
   Value kFirst = splits == 1 ? kb.idx(0) : kb.mulC(split, slice);
   Value kEnd = splits == 1 ? kb.idx(tilesK) : kb.min(kb.add(kFirst, kb.idx(slice)), kb.idx(tilesK));
-  SmallVector<Value> init(c.tm * c.tn, zero);
-  SmallVector<Value> accs = kb.forLoopCarry(
-      kFirst, kEnd, kb.idx(1), init, [&](Value kt, ValueRange acc) {
-        stage(kb.mulC(kt, c.bk));
-        kb.barrier();
-        SmallVector<Value> next(acc.begin(), acc.end());
-        for (int64_t kk = 0; kk < c.bk; ++kk) {
-          SmallVector<Value> a, b;
-          for (int64_t i = 0; i < c.tm; ++i)
-            a.push_back(kb.loadFrom(as, kb.add(rowOff[i], kb.idx(kk * ldA))));
-          for (int64_t j = 0; j < c.tn; ++j)
-            b.push_back(kb.loadFrom(bs, kb.add(colOff[j], kb.idx(kk * ldB))));
-          for (int64_t i = 0; i < c.tm; ++i)
-            for (int64_t j = 0; j < c.tn; ++j)
-              next[i * c.tn + j] = madd(kb, next[i * c.tn + j], a[i], b[j]);
-        }
-        kb.barrier();
-        return next;
-      });
+  SmallVector<Value> accs(c.tm * c.tn, zero);
+  if (!gemmTuning().prefetch) {
+    accs = kb.forLoopCarry(kFirst, kEnd, kb.idx(1), accs, [&](Value kt, ValueRange acc) {
+      storeTile(loadTile(kt));
+      kb.barrier();
+      SmallVector<Value> next = multiply(acc);
+      kb.barrier();
+      return next;
+    });
+  } else if (tilesK > 0) {
+    // Tile kt + 1 is read from global memory while tile kt is multiplied; the last
+    // tile, with nothing left to prefetch, is multiplied after the loop.
+    storeTile(loadTile(kFirst));
+    kb.barrier();
+    Value last = kb.sub(kEnd, kb.idx(1));
+    accs = kb.forLoopCarry(kFirst, last, kb.idx(1), accs, [&](Value kt, ValueRange acc) {
+      SmallVector<Value> ahead = loadTile(kb.add(kt, kb.idx(1)));
+      SmallVector<Value> next = multiply(acc);
+      kb.barrier();
+      storeTile(ahead);
+      kb.barrier();
+      return next;
+    });
+    accs = multiply(accs);
+  }
 
   int64_t outputs = s.batch * s.M * s.N;
   unsigned partials = kb.func().getNumArguments() - 1; // the scratch parameter when split
@@ -313,6 +428,8 @@ void emitSplitSum(KernelBuilder &kb, const GemmSpec &s, int64_t splits, uint32_t
 /// the kernel that sums its slices.
 LogicalResult emitGemm(Operation *op, KernelModule &km, StringRef name, ArrayRef<Value> buffers,
                        const GemmSpec &s, SmallVectorImpl<Launch> &launches) {
+  if (const std::string &error = gemmTuning().error; !error.empty())
+    return op->emitOpError(error), failure();
   unsigned accBits = s.acc.getIntOrFloatBitWidth();
   if (s.M == 1 && !s.bNContig && (accBits == 32 || accBits == 64) &&
       s.batch * s.N <= std::numeric_limits<int32_t>::max()) {
