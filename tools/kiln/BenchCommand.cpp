@@ -20,6 +20,7 @@ struct BenchOptions {
   int warmup = 20;
   int iters = 200;
   uint64_t seed = 0;
+  std::vector<std::string> modes; // empty: all
 };
 
 struct Stats {
@@ -69,7 +70,7 @@ struct DeviceIO {
 };
 
 /// Returns 0, 1 (failure) or 77 (no GPU).
-int benchOne(const BenchOptions &opts, Mode mode, Stats &out) {
+int benchOne(const BenchOptions &opts, Mode mode, bool announce, Stats &out) {
   std::unique_ptr<exec::PlanExecutor> executor;
   std::string error;
   kiln_status_t status = exec::PlanExecutor::createFromFile(opts.plan, mode != Mode::NoGraph, executor, error);
@@ -81,7 +82,7 @@ int benchOne(const BenchOptions &opts, Mode mode, Stats &out) {
     fmt::print(stderr, "kiln bench: {}\n", error);
     return 1;
   }
-  if (mode == Mode::Graph)
+  if (announce)
     fmt::print("device: {} (sm_{})\n", executor->device().name, executor->device().sm);
   std::mt19937_64 rng(opts.seed);
   std::vector<std::vector<uint8_t>> inputs;
@@ -123,24 +124,30 @@ int runBench(const BenchOptions &opts) {
     fmt::print(stderr, "kiln bench: --iters must be >= 1 and --warmup >= 0\n");
     return 1;
   }
-  Stats graph, direct, device;
-  if (int rc = benchOne(opts, Mode::Graph, graph))
-    return rc;
-  if (int rc = benchOne(opts, Mode::NoGraph, direct))
-    return rc;
-  if (int rc = benchOne(opts, Mode::DeviceIO, device))
-    return rc;
+  struct Timed {
+    const char *name;
+    Mode mode;
+    Stats stats;
+  };
+  std::vector<Timed> timed;
+  for (auto [name, mode] : {std::pair<const char *, Mode>{"cuda-graph", Mode::Graph},
+                            std::pair<const char *, Mode>{"no-graph", Mode::NoGraph},
+                            std::pair<const char *, Mode>{"device-io", Mode::DeviceIO}}) {
+    if (!opts.modes.empty() && std::find(opts.modes.begin(), opts.modes.end(), name) == opts.modes.end())
+      continue;
+    timed.push_back({name, mode, {}});
+    if (int rc = benchOne(opts, mode, timed.size() == 1, timed.back().stats))
+      return rc;
+  }
   fmt::print("{} iterations after {} warm-up, wall time of run + synchronize per iteration; "
              "cuda-graph and no-graph copy inputs and outputs from and to host memory, "
              "device-io replays the graph with them in device memory:\n",
              opts.iters, opts.warmup);
   fmt::print("{:<12} {:>10} {:>10} {:>10} {:>10}\n", "mode", "min ms", "median ms", "p99 ms",
              "mean ms");
-  for (auto [name, s] : {std::pair<const char *, Stats>{"cuda-graph", graph},
-                         std::pair<const char *, Stats>{"no-graph", direct},
-                         std::pair<const char *, Stats>{"device-io", device}})
-    fmt::print("{:<12} {:>10.4f} {:>10.4f} {:>10.4f} {:>10.4f}\n", name, s.min, s.median, s.p99,
-               s.mean);
+  for (const Timed &t : timed)
+    fmt::print("{:<12} {:>10.4f} {:>10.4f} {:>10.4f} {:>10.4f}\n", t.name, t.stats.min, t.stats.median,
+               t.stats.p99, t.stats.mean);
   return 0;
 }
 } // namespace
@@ -155,5 +162,7 @@ std::function<int()>(::kiln::cli::addBenchCommand)(CLI::App &app) {
   cmd->add_option("--warmup", opts->warmup, "Untimed runs before timing (default 20)");
   cmd->add_option("--iters", opts->iters, "Timed runs (default 200)");
   cmd->add_option("--seed", opts->seed, "Seed of the random inputs (default 0)");
+  cmd->add_option("--mode", opts->modes, "Time only this mode (repeatable; default all three)")
+      ->check(CLI::IsMember({"cuda-graph", "no-graph", "device-io"}));
   return [opts]() -> int { return runBench(*opts); };
 }
