@@ -23,6 +23,7 @@ chain amortizes the host copies of the timed span; `kiln bench`'s device-io mode
 PyTorch replay leave them out.
 """
 import argparse
+import inspect
 import json
 import os
 import sys
@@ -62,6 +63,11 @@ def _ops():
 
 
 OPS = list(_ops())
+
+
+# PyTorch 2 defaults to the dynamo exporter; 1.x (Debian's, for trying these scripts on a
+# CPU machine) has only the TorchScript one and no such argument.
+TORCHSCRIPT_EXPORTER = {"dynamo": False} if "dynamo" in inspect.signature(torch.onnx.export).parameters else {}
 
 
 def strict_fp32():
@@ -163,8 +169,8 @@ def export(out_dir, names):
             start = time.perf_counter()
             with torch.no_grad():
                 torch.onnx.export(model, inputs, os.path.join(d, "model.onnx"), opset_version=17,
-                                  dynamo=False, input_names=in_names, output_names=out_names,
-                                  do_constant_folding=True)
+                                  input_names=in_names, output_names=out_names,
+                                  do_constant_folding=True, **TORCHSCRIPT_EXPORTER)
             export_s = time.perf_counter() - start
             for n, x in zip(in_names, inputs):
                 np.save(os.path.join(d, f"input_{n}.npy"), x.numpy())
