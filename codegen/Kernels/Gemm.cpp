@@ -1,0 +1,412 @@
+// The tiled SIMT GEMM (see Gemm.h): tile and split-K choice, the KILN_GEMM tuning knobs,
+// the matrix-vector, tiled and split-sum kernels.
+#include "codegen/Kernels/Gemm.h"
+
+#include "codegen/Kernels/Window.h"
+
+#include "mlir/Dialect/Math/IR/Math.h"
+
+#include "llvm/Support/raw_ostream.h"
+
+#include <cstdlib>
+#include <limits>
+#include <optional>
+
+using namespace mlir;
+
+namespace kiln::codegen {
+
+Value addS(KernelBuilder &kb, Value a, Value b) {
+  if (isa<FloatType>(a.getType()))
+    return arith::AddFOp::create(kb.b(), kb.loc(), a, b);
+  return arith::AddIOp::create(kb.b(), kb.loc(), a, b);
+}
+Value mulS(KernelBuilder &kb, Value a, Value b) {
+  if (isa<FloatType>(a.getType()))
+    return arith::MulFOp::create(kb.b(), kb.loc(), a, b);
+  return arith::MulIOp::create(kb.b(), kb.loc(), a, b);
+}
+Value madd(KernelBuilder &kb, Value acc, Value a, Value b) {
+  if (isa<FloatType>(acc.getType()))
+    return math::FmaOp::create(kb.b(), kb.loc(), a, b, acc);
+  return addS(kb, acc, mulS(kb, a, b));
+}
+
+namespace {
+
+int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
+
+struct TileConfig {
+  int64_t bm, bn, bk, tm, tn;
+};
+constexpr int64_t kGemmThreads = 256;
+
+/// How GEMMs are tiled. The defaults are the heuristics below; KILN_GEMM overrides them
+/// for tuning runs on a GPU machine, where kiln cannot be rebuilt (the knobs to compare
+/// there, not options for users): comma-separated `tile=BMxBNxBK/TMxTN` (every GEMM, in
+/// place of the size-based choice), `want=BLOCKS` (the blocks a GEMM should have before
+/// it stops taking smaller tiles or more K slices; default 128, about one per SM of a
+/// large GPU), `splits=N` (exactly N slices of K when there are enough k tiles; 1
+/// turns split-K off) and `prefetch=0|1` (load the next k tile into registers while
+/// computing the current one; default 1).
+struct GemmTuning {
+  std::optional<TileConfig> tiles;
+  int64_t wantBlocks = 128;
+  std::optional<int64_t> splits;
+  bool prefetch = true;
+  std::string error; // a malformed KILN_GEMM, reported by every GEMM
+};
+
+std::string checkTiles(const TileConfig &c) {
+  const int64_t T = kGemmThreads;
+  bool ok = c.bm > 0 && c.bn > 0 && c.bk > 0 && c.tm > 0 && c.tn > 0 && T % c.bm == 0 && T % c.bn == 0 &&
+            T % c.bk == 0 && c.bm % c.tm == 0 && c.bn % c.tn == 0 && (c.bm / c.tm) * (c.bn / c.tn) == T &&
+            c.bm * c.bk % T == 0 && c.bn * c.bk % T == 0 &&
+            (c.bm + 1 + c.bn + 1) * c.bk * 8 <= 48 * 1024;
+  if (ok)
+    return "";
+  return "tile " + std::to_string(c.bm) + "x" + std::to_string(c.bn) + "x" + std::to_string(c.bk) + "/" +
+         std::to_string(c.tm) + "x" + std::to_string(c.tn) +
+         " does not fit the kernel: BM, BN and BK must divide 256, (BM/TM)*(BN/TN) = 256 threads, and "
+         "both tiles must fit 48 KiB of shared memory";
+}
+
+GemmTuning parseGemmTuning(llvm::StringRef text) {
+  GemmTuning t;
+  SmallVector<StringRef> items;
+  text.split(items, ',', -1, /*KeepEmpty=*/false);
+  for (StringRef item : items) {
+    auto [key, value] = item.trim().split('=');
+    int64_t n = 0;
+    if (key == "tile") {
+      SmallVector<StringRef> v;
+      auto [tile, micro] = value.split('/');
+      tile.split(v, 'x');
+      micro.split(v, 'x');
+      TileConfig c{};
+      if (v.size() != 5 || v[0].getAsInteger(10, c.bm) || v[1].getAsInteger(10, c.bn) ||
+          v[2].getAsInteger(10, c.bk) || v[3].getAsInteger(10, c.tm) || v[4].getAsInteger(10, c.tn)) {
+        t.error = "KILN_GEMM: tile=" + value.str() + " is not BMxBNxBK/TMxTN";
+        return t;
+      }
+      if (std::string e = checkTiles(c); !e.empty()) {
+        t.error = "KILN_GEMM: " + e;
+        return t;
+      }
+      t.tiles = c;
+    } else if (key == "want" && !value.getAsInteger(10, n) && n > 0) {
+      t.wantBlocks = n;
+    } else if (key == "splits" && !value.getAsInteger(10, n) && n > 0) {
+      t.splits = n;
+    } else if (key == "prefetch" && (value == "0" || value == "1")) {
+      t.prefetch = value == "1";
+    } else {
+      t.error = "KILN_GEMM: cannot read '" + item.str() +
+                "' (expected tile=BMxBNxBK/TMxTN, want=N, splits=N or prefetch=0|1)";
+      return t;
+    }
+  }
+  return t;
+}
+
+const GemmTuning &gemmTuning() {
+  static const GemmTuning tuning = [] {
+    const char *env = std::getenv("KILN_GEMM");
+    if (!env || !*env)
+      return GemmTuning{};
+    llvm::errs() << "kiln: KILN_GEMM=" << env << " overrides the GEMM heuristics (for tuning only)\n";
+    return parseGemmTuning(env);
+  }();
+  return tuning;
+}
+
+/// The largest tile that still gives about one block per SM of a large GPU; small
+/// problems get smaller tiles (more blocks) rather than leave most of the GPU idle.
+TileConfig chooseTiles(int64_t batch, int64_t m, int64_t n) {
+  const GemmTuning &tuning = gemmTuning();
+  if (tuning.tiles)
+    return *tuning.tiles;
+  SmallVector<TileConfig> candidates;
+  if (m <= 16)
+    candidates = {{16, 64, 16, 1, 4}, {16, 32, 16, 1, 2}};
+  else if (n <= 16)
+    candidates = {{64, 16, 16, 4, 1}, {32, 16, 16, 2, 1}};
+  else
+    candidates = {{64, 64, 16, 4, 4}, {64, 32, 16, 4, 2}, {32, 32, 16, 2, 2}};
+  for (const TileConfig &c : candidates)
+    if (batch * ceilDiv(m, c.bm) * ceilDiv(n, c.bn) >= tuning.wantBlocks)
+      return c;
+  return candidates.back();
+}
+
+/// Split-K: how many slices of the k tiles the blocks of a GEMM that is short of the
+/// wanted blocks divide among themselves (1: no split). Each slice keeps at least
+/// kMinSliceTiles tiles, so that the partial sums written and summed again (one pass
+/// over splits x M x N) stay small beside the slice's own work.
+int64_t chooseSplits(int64_t blocks, int64_t tilesK) {
+  constexpr int64_t kMinSliceTiles = 8, kMaxSplits = 16;
+  const GemmTuning &tuning = gemmTuning();
+  int64_t splits = 1;
+  if (tuning.splits)
+    splits = std::min(*tuning.splits, tilesK / kMinSliceTiles);
+  else if (blocks < tuning.wantBlocks)
+    splits = std::min({ceilDiv(tuning.wantBlocks, blocks), tilesK / kMinSliceTiles, kMaxSplits});
+  if (splits < 2)
+    return 1;
+  // Equal slices: the same number of k tiles in each (the last may end early on K).
+  return ceilDiv(tilesK, ceilDiv(tilesK, splits));
+}
+
+/// Matrix-vector products (M == 1 with B's columns contiguous along k): one warp per
+/// output column, lanes striding along k (adjacent reads of A and of B's column) and
+/// combined with butterfly shuffles. The tiled kernel would stage 15 empty rows of A.
+void emitGemv(KernelModule &km, StringRef name, ArrayRef<Value> buffers, Location loc, const GemmSpec &s,
+              SmallVectorImpl<Launch> &launches) {
+  using gpu::Dimension;
+  constexpr int64_t kWarps = 8, kWarp = 32;
+  KernelBuilder kb(km, name, buffers, loc);
+  int64_t outputs = s.batch * s.N;
+  Value t = kb.threadId(Dimension::x);
+  Value lane = kb.remC(t, kWarp);
+  Value w = kb.add(kb.mulC(kb.blockId(Dimension::x), kWarps), kb.divC(t, kWarp));
+  // The guard is uniform across a warp, so every lane of a shuffling warp is active.
+  kb.ifThen(kb.ltC(w, outputs), [&] {
+    Value bi = s.batch == 1 ? kb.idx(0) : kb.divC(w, s.N);
+    Value col = s.batch == 1 ? w : kb.remC(w, s.N);
+    Value row = kb.idx(0);
+    Value acc = kb.forLoopCarry(lane, kb.idx(s.K), kb.idx(kWarp), ValueRange{kb.constOf(s.acc, 0)},
+                                [&](Value k, ValueRange a) -> SmallVector<Value> {
+                                  return {madd(kb, a[0], s.loadA(kb, bi, row, k), s.loadB(kb, bi, k, col))};
+                                })[0];
+    for (int32_t off = kWarp / 2; off > 0; off /= 2)
+      acc = addS(kb, acc, kb.shuffleXor(acc, off));
+    kb.ifThen(kb.ltC(lane, 1), [&] { s.store(kb, bi, row, col, acc); });
+  });
+  kb.finish({kWarps * kWarp, 1, 1});
+  Launch l;
+  l.kernel = kb.name().str();
+  l.grid = {static_cast<uint32_t>(ceilDiv(outputs, kWarps)), 1, 1};
+  l.block = {kWarps * kWarp, 1, 1};
+  l.buffers.assign(buffers.begin(), buffers.end());
+  launches.push_back(std::move(l));
+}
+
+/// The tiled GEMM kernel. With `splits` > 1, block (split, tile) sums k tiles
+/// [split * slice, (split + 1) * slice) only and writes its raw partial sums to the
+/// scratch parameter (split-major, then b, row, col); emitSplitSum finishes them.
+void emitTiledKernel(KernelBuilder &kb, const GemmSpec &s, const TileConfig &c, int64_t splits) {
+  using gpu::Dimension;
+  const int64_t T = kGemmThreads;
+  int64_t tilesM = ceilDiv(s.M, c.bm), tilesN = ceilDiv(s.N, c.bn), tilesK = ceilDiv(s.K, c.bk);
+  int64_t blocks = s.batch * tilesM * tilesN, slice = ceilDiv(tilesK, splits);
+  int64_t ldA = c.bm + 1, ldB = c.bn + 1;
+  Value as = kb.sharedBuffer(s.acc, c.bk * ldA);
+  Value bs = kb.sharedBuffer(s.acc, c.bk * ldB);
+  Value zero = kb.constOf(s.acc, 0);
+
+  Value t = kb.threadId(Dimension::x);
+  Value block = kb.blockId(Dimension::x);
+  Value bid = splits == 1 ? block : kb.remC(block, blocks);
+  Value tn = kb.remC(bid, tilesN);
+  Value tm = kb.remC(kb.divC(bid, tilesN), tilesM);
+  Value bi = s.batch == 1 ? kb.idx(0) : kb.divC(bid, tilesN * tilesM);
+  Value row0 = kb.mulC(tm, c.bm), col0 = kb.mulC(tn, c.bn);
+  int64_t tCols = c.bn / c.tn, tRows = c.bm / c.tm;
+  Value tx = kb.remC(t, tCols), ty = kb.divC(t, tCols);
+
+  bool rowEdge = s.M % c.bm != 0, colEdge = s.N % c.bn != 0, kEdge = s.K % c.bk != 0;
+
+  // Staging coordinates of this thread: element t + r*T of the tile, walked along the
+  // operand's contiguous dimension so that a warp's global reads are adjacent. A tile
+  // is loaded into registers (A's elements, then B's) and then stored to shared memory,
+  // so that with prefetching the loads of the next tile overlap the current one's math.
+  int64_t perA = c.bm * c.bk / T, perB = c.bk * c.bn / T;
+  auto coordA = [&](int64_t r) -> std::pair<Value, Value> { // (m, k) in the tile
+    if (s.aKContig)
+      return {kb.add(kb.divC(t, c.bk), kb.idx(r * (T / c.bk))), kb.remC(t, c.bk)};
+    return {kb.remC(t, c.bm), kb.add(kb.divC(t, c.bm), kb.idx(r * (T / c.bm)))};
+  };
+  auto coordB = [&](int64_t r) -> std::pair<Value, Value> { // (n, k) in the tile
+    if (s.bNContig)
+      return {kb.remC(t, c.bn), kb.add(kb.divC(t, c.bn), kb.idx(r * (T / c.bn)))};
+    return {kb.add(kb.divC(t, c.bk), kb.idx(r * (T / c.bk))), kb.remC(t, c.bk)};
+  };
+  auto guarded = [&](Value cond, llvm::function_ref<Value()> load) {
+    return cond ? kb.ifThenElse(cond, s.acc, load, [&] { return zero; }) : load();
+  };
+  auto loadTile = [&](Value kt) {
+    Value k0 = kb.mulC(kt, c.bk);
+    SmallVector<Value> v;
+    for (int64_t r = 0; r < perA; ++r) {
+      auto [m, k] = coordA(r);
+      Value row = kb.add(row0, m), kk = kb.add(k0, k);
+      Value cond;
+      if (rowEdge)
+        cond = andI(kb, cond, kb.ltC(row, s.M));
+      if (kEdge)
+        cond = andI(kb, cond, kb.ltC(kk, s.K));
+      v.push_back(guarded(cond, [&] { return s.loadA(kb, bi, row, kk); }));
+    }
+    for (int64_t r = 0; r < perB; ++r) {
+      auto [n, k] = coordB(r);
+      Value col = kb.add(col0, n), kk = kb.add(k0, k);
+      Value cond;
+      if (colEdge)
+        cond = andI(kb, cond, kb.ltC(col, s.N));
+      if (kEdge)
+        cond = andI(kb, cond, kb.ltC(kk, s.K));
+      v.push_back(guarded(cond, [&] { return s.loadB(kb, bi, kk, col); }));
+    }
+    return v;
+  };
+  auto storeTile = [&](ArrayRef<Value> v) {
+    for (int64_t r = 0; r < perA; ++r) {
+      auto [m, k] = coordA(r);
+      kb.storeTo(as, kb.add(kb.mulC(k, ldA), m), v[r]);
+    }
+    for (int64_t r = 0; r < perB; ++r) {
+      auto [n, k] = coordB(r);
+      kb.storeTo(bs, kb.add(kb.mulC(k, ldB), n), v[perA + r]);
+    }
+  };
+
+  SmallVector<Value> rowOff, colOff;
+  for (int64_t i = 0; i < c.tm; ++i)
+    rowOff.push_back(kb.add(ty, kb.idx(i * tRows)));
+  for (int64_t j = 0; j < c.tn; ++j)
+    colOff.push_back(kb.add(tx, kb.idx(j * tCols)));
+  // The micro-tile's products over the k tile in shared memory.
+  auto multiply = [&](ValueRange acc) {
+    SmallVector<Value> next(acc.begin(), acc.end());
+    for (int64_t kk = 0; kk < c.bk; ++kk) {
+      SmallVector<Value> a, b;
+      for (int64_t i = 0; i < c.tm; ++i)
+        a.push_back(kb.loadFrom(as, kb.add(rowOff[i], kb.idx(kk * ldA))));
+      for (int64_t j = 0; j < c.tn; ++j)
+        b.push_back(kb.loadFrom(bs, kb.add(colOff[j], kb.idx(kk * ldB))));
+      for (int64_t i = 0; i < c.tm; ++i)
+        for (int64_t j = 0; j < c.tn; ++j)
+          next[i * c.tn + j] = madd(kb, next[i * c.tn + j], a[i], b[j]);
+    }
+    return next;
+  };
+
+  // The k tiles of this block: all of them, or its split's slice (never empty).
+  Value split = splits == 1 ? Value() : kb.divC(block, blocks);
+  Value kFirst = splits == 1 ? kb.idx(0) : kb.mulC(split, slice);
+  Value kEnd = splits == 1 ? kb.idx(tilesK) : kb.min(kb.add(kFirst, kb.idx(slice)), kb.idx(tilesK));
+  SmallVector<Value> accs(c.tm * c.tn, zero);
+  if (!gemmTuning().prefetch) {
+    accs = kb.forLoopCarry(kFirst, kEnd, kb.idx(1), accs, [&](Value kt, ValueRange acc) {
+      storeTile(loadTile(kt));
+      kb.barrier();
+      SmallVector<Value> next = multiply(acc);
+      kb.barrier();
+      return next;
+    });
+  } else if (tilesK > 0) {
+    // Tile kt + 1 is read from global memory while tile kt is multiplied; the last
+    // tile, with nothing left to prefetch, is multiplied after the loop.
+    storeTile(loadTile(kFirst));
+    kb.barrier();
+    Value last = kb.sub(kEnd, kb.idx(1));
+    accs = kb.forLoopCarry(kFirst, last, kb.idx(1), accs, [&](Value kt, ValueRange acc) {
+      SmallVector<Value> ahead = loadTile(kb.add(kt, kb.idx(1)));
+      SmallVector<Value> next = multiply(acc);
+      kb.barrier();
+      storeTile(ahead);
+      kb.barrier();
+      return next;
+    });
+    accs = multiply(accs);
+  }
+
+  int64_t outputs = s.batch * s.M * s.N;
+  unsigned partials = kb.func().getNumArguments() - 1; // the scratch parameter when split
+  for (int64_t i = 0; i < c.tm; ++i) {
+    Value row = kb.add(row0, rowOff[i]);
+    for (int64_t j = 0; j < c.tn; ++j) {
+      Value col = kb.add(col0, colOff[j]);
+      Value cond;
+      if (rowEdge)
+        cond = andI(kb, cond, kb.ltC(row, s.M));
+      if (colEdge)
+        cond = andI(kb, cond, kb.ltC(col, s.N));
+      Value acc = accs[i * c.tn + j];
+      auto store = [&] {
+        if (splits == 1)
+          return s.store(kb, bi, row, col, acc);
+        Value e = kb.add(kb.mulC(kb.add(kb.mulC(bi, s.M), row), s.N), col);
+        kb.store(partials, kb.add(kb.mulC(split, outputs), e), acc);
+      };
+      if (cond)
+        kb.ifThen(cond, store);
+      else
+        store();
+    }
+  }
+  kb.finish({static_cast<uint32_t>(T), 1, 1});
+}
+
+/// The second half of a split-K GEMM: one thread per output element sums its `splits`
+/// partial sums in split order (the same order on every run, unlike atomics) and
+/// stores the result through the epilogue.
+void emitSplitSum(KernelBuilder &kb, const GemmSpec &s, int64_t splits, uint32_t blockSize) {
+  int64_t outputs = s.batch * s.M * s.N;
+  unsigned partials = kb.func().getNumArguments() - 1;
+  Value e = kb.globalId(blockSize);
+  kb.ifThen(kb.ltC(e, outputs), [&] {
+    Value sum = kb.loadFrom(kb.param(partials), e);
+    for (int64_t p = 1; p < splits; ++p)
+      sum = addS(kb, sum, kb.loadFrom(kb.param(partials), kb.add(e, kb.idx(p * outputs))));
+    SmallVector<Value> at = kb.delinearize(e, {s.batch, s.M, s.N});
+    s.store(kb, at[0], at[1], at[2], sum);
+  });
+  kb.finish({blockSize, 1, 1});
+}
+
+} // namespace
+
+LogicalResult emitGemm(Operation *op, KernelModule &km, StringRef name, ArrayRef<Value> buffers,
+                       const GemmSpec &s, SmallVectorImpl<Launch> &launches) {
+  if (const std::string &error = gemmTuning().error; !error.empty())
+    return op->emitOpError(error), failure();
+  unsigned accBits = s.acc.getIntOrFloatBitWidth();
+  if (s.M == 1 && !s.bNContig && (accBits == 32 || accBits == 64) &&
+      s.batch * s.N <= std::numeric_limits<int32_t>::max()) {
+    emitGemv(km, name, buffers, op->getLoc(), s, launches);
+    return success();
+  }
+  TileConfig c = chooseTiles(s.batch, s.M, s.N);
+  int64_t blocks = s.batch * ceilDiv(s.M, c.bm) * ceilDiv(s.N, c.bn);
+  int64_t splits = chooseSplits(blocks, ceilDiv(s.K, c.bk));
+  if (blocks * splits > std::numeric_limits<int32_t>::max())
+    return op->emitOpError("contraction needs more than 2^31 thread blocks"), failure();
+  SmallVector<ScratchBuffer> scratch;
+  if (splits > 1)
+    scratch.push_back({0, s.acc, splits * s.batch * s.M * s.N});
+
+  KernelBuilder kb(km, name, buffers, scratch, op->getLoc());
+  emitTiledKernel(kb, s, c, splits);
+  Launch l;
+  l.kernel = kb.name().str();
+  l.grid = {static_cast<uint32_t>(blocks * splits), 1, 1};
+  l.block = {static_cast<uint32_t>(kGemmThreads), 1, 1};
+  l.buffers.assign(buffers.begin(), buffers.end());
+  l.scratch = scratch;
+  launches.push_back(l);
+  if (splits == 1)
+    return success();
+
+  constexpr uint32_t kSumBlock = 256;
+  KernelBuilder sum(km, (name + "_split_sum").str(), buffers, scratch, op->getLoc());
+  emitSplitSum(sum, s, splits, kSumBlock);
+  Launch finish = linearLaunch(sum.name(), s.batch * s.M * s.N, kSumBlock);
+  finish.buffers.assign(buffers.begin(), buffers.end());
+  finish.scratch = scratch;
+  launches.push_back(std::move(finish));
+  return success();
+}
+
+
+} // namespace kiln::codegen
