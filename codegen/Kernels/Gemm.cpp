@@ -408,5 +408,4 @@ LogicalResult emitGemm(Operation *op, KernelModule &km, StringRef name, ArrayRef
   return success();
 }
 
-
 } // namespace kiln::codegen
