@@ -305,20 +305,23 @@ void emitTiledKernel(KernelBuilder &kb, const GemmSpec &s, const TileConfig &c, 
       return next;
     });
   } else if (tilesK > 0) {
-    // Tile kt + 1 is read from global memory while tile kt is multiplied; the last
-    // tile, with nothing left to prefetch, is multiplied after the loop.
+    // Tile kt + 1 is read from global memory while tile kt is multiplied (the branch is
+    // uniform: every thread of the block agrees whether there is a next tile).
     storeTile(loadTile(kFirst));
     kb.barrier();
-    Value last = kb.sub(kEnd, kb.idx(1));
-    accs = kb.forLoopCarry(kFirst, last, kb.idx(1), accs, [&](Value kt, ValueRange acc) {
-      SmallVector<Value> ahead = loadTile(kb.add(kt, kb.idx(1)));
-      SmallVector<Value> next = multiply(acc);
+    SmallVector<Type> staged(perA + perB, s.acc);
+    accs = kb.forLoopCarry(kFirst, kEnd, kb.idx(1), accs, [&](Value kt, ValueRange acc) {
+      Value next = kb.add(kt, kb.idx(1));
+      Value more = kb.lt(next, kEnd);
+      SmallVector<Value> ahead = kb.ifThenElse(
+          more, staged, [&] { return loadTile(next); },
+          [&] { return SmallVector<Value>(perA + perB, zero); });
+      SmallVector<Value> sums = multiply(acc);
       kb.barrier();
-      storeTile(ahead);
+      kb.ifThen(more, [&] { storeTile(ahead); });
       kb.barrier();
-      return next;
+      return sums;
     });
-    accs = multiply(accs);
   }
 
   int64_t outputs = s.batch * s.M * s.N;

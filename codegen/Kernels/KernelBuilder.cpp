@@ -170,7 +170,15 @@ void KernelBuilder::ifThen(Value cond, llvm::function_ref<void()> body) {
 
 Value KernelBuilder::ifThenElse(Value cond, Type type, llvm::function_ref<Value()> thenBody,
                                 llvm::function_ref<Value()> elseBody) {
-  auto ifOp = scf::IfOp::create(builder_, loc_, TypeRange{type}, cond, /*withElseRegion=*/true);
+  return ifThenElse(
+      cond, TypeRange{type}, [&] { return SmallVector<Value>{thenBody()}; },
+      [&] { return SmallVector<Value>{elseBody()}; })[0];
+}
+
+SmallVector<Value> KernelBuilder::ifThenElse(Value cond, TypeRange types,
+                                             llvm::function_ref<SmallVector<Value>()> thenBody,
+                                             llvm::function_ref<SmallVector<Value>()> elseBody) {
+  auto ifOp = scf::IfOp::create(builder_, loc_, types, cond, /*withElseRegion=*/true);
   {
     OpBuilder::InsertionGuard guard(builder_);
     builder_.setInsertionPointToStart(ifOp.thenBlock());
@@ -178,7 +186,7 @@ Value KernelBuilder::ifThenElse(Value cond, Type type, llvm::function_ref<Value(
     builder_.setInsertionPointToStart(ifOp.elseBlock());
     scf::YieldOp::create(builder_, loc_, ValueRange{elseBody()});
   }
-  return ifOp.getResult(0);
+  return SmallVector<Value>(ifOp.getResults());
 }
 
 void KernelBuilder::forLoop(Value lb, Value ub, Value step, llvm::function_ref<void(Value)> body) {

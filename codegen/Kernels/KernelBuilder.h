@@ -134,6 +134,10 @@ public:
   void ifThen(mlir::Value cond, llvm::function_ref<void()> body);
   mlir::Value ifThenElse(mlir::Value cond, mlir::Type type, llvm::function_ref<mlir::Value()> thenBody,
                          llvm::function_ref<mlir::Value()> elseBody);
+  /// The same for several values of `types`.
+  llvm::SmallVector<mlir::Value> ifThenElse(mlir::Value cond, mlir::TypeRange types,
+                                            llvm::function_ref<llvm::SmallVector<mlir::Value>()> thenBody,
+                                            llvm::function_ref<llvm::SmallVector<mlir::Value>()> elseBody);
   void forLoop(mlir::Value lb, mlir::Value ub, mlir::Value step,
                llvm::function_ref<void(mlir::Value iv)> body);
   void forLoop(int64_t lb, int64_t ub, int64_t step, llvm::function_ref<void(mlir::Value iv)> body);
