@@ -6,7 +6,7 @@
 # Usage (from the repository root; needs .gpu/kiln.xz from `scripts/gpu-check.sh --pack`):
 #   scripts/gemm-sweep.sh [NAME ...]
 # KILN_SWEEP_CONFIGS: the settings, space-separated KILN_GEMM values ("default": unset).
-# KILN_BENCH_ITERS / KILN_BENCH_WARMUP: the timing loops (100 / 10).
+# KILN_BENCH_ITERS / KILN_BENCH_WARMUP: the timing loops (50 / 5).
 # Writes ${OUT:-gemm-sweep}/sweep.md (median ms per plan; FAIL where the outputs differ from
 # PyTorch by 1e-4 or more) and the logs beside it. Without a GPU (or with KILN_CUDA_LIBRARY
 # naming the PTX emulator) it still exports, compiles and compares, and times nothing.
@@ -17,10 +17,10 @@ cd "$root"
 names=("$@")
 [[ ${#names[@]} -eq 0 ]] && names=(op_linear_768 op_mlp_3072 op_conv3x3_64x56 op_conv3x3_256x14
                                    op_conv3x3_512x7 op_conv1x1_2048x7 resnet50 bert_base)
-read -r -a configs <<< "${KILN_SWEEP_CONFIGS:-default prefetch=0 want=264 want=528 \
-tile=64x64x16/4x4 tile=64x64x16/4x4,want=264 tile=128x64x16/8x4 tile=128x128x8/8x8 tile=32x32x16/2x2}"
-iters=${KILN_BENCH_ITERS:-100}
-warmup=${KILN_BENCH_WARMUP:-10}
+read -r -a configs <<< "${KILN_SWEEP_CONFIGS:-default prefetch=0 want=264 tile=64x64x16/4x4 \
+tile=128x64x16/8x4 tile=32x32x16/2x2}"
+iters=${KILN_BENCH_ITERS:-50}
+warmup=${KILN_BENCH_WARMUP:-5}
 OUT=${OUT:-gemm-sweep}
 mkdir -p "$OUT/models" "$OUT/logs"
 OUT=$(cd "$OUT" && pwd)
