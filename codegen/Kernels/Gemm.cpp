@@ -47,13 +47,16 @@ constexpr int64_t kGemmThreads = 256;
 /// place of the size-based choice), `want=BLOCKS` (the blocks a GEMM should have before
 /// it stops taking smaller tiles or more K slices; default 128, about one per SM of a
 /// large GPU), `splits=N` (exactly N slices of K when there are enough k tiles; 1
-/// turns split-K off) and `prefetch=0|1` (load the next k tile into registers while
-/// computing the current one; default 1).
+/// turns split-K off), `prefetch=0|1` (load the next k tile into registers while
+/// computing the current one; default 1) and `vector=0|1` (each thread's micro-tile
+/// rows and columns adjacent, read from shared memory as 2- or 4-wide vectors; default
+/// 0, the strided micro-tile).
 struct GemmTuning {
   std::optional<TileConfig> tiles;
   int64_t wantBlocks = 128;
   std::optional<int64_t> splits;
   bool prefetch = true;
+  bool vector = false;
   std::string error; // a malformed KILN_GEMM, reported by every GEMM
 };
 
@@ -100,9 +103,11 @@ GemmTuning parseGemmTuning(llvm::StringRef text) {
       t.splits = n;
     } else if (key == "prefetch" && (value == "0" || value == "1")) {
       t.prefetch = value == "1";
+    } else if (key == "vector" && (value == "0" || value == "1")) {
+      t.vector = value == "1";
     } else {
       t.error = "KILN_GEMM: cannot read '" + item.str() +
-                "' (expected tile=BMxBNxBK/TMxTN, want=N, splits=N or prefetch=0|1)";
+                "' (expected tile=BMxBNxBK/TMxTN, want=N, splits=N, prefetch=0|1 or vector=0|1)";
       return t;
     }
   }
@@ -199,9 +204,18 @@ void emitTiledKernel(KernelBuilder &kb, const GemmSpec &s, const TileConfig &c, 
   const int64_t T = kGemmThreads;
   int64_t tilesM = ceilDiv(s.M, c.bm), tilesN = ceilDiv(s.N, c.bn), tilesK = ceilDiv(s.K, c.bk);
   int64_t blocks = s.batch * tilesM * tilesN, slice = ceilDiv(tilesK, splits);
-  int64_t ldA = c.bm + 1, ldB = c.bn + 1;
-  Value as = kb.sharedBuffer(s.acc, c.bk * ldA);
-  Value bs = kb.sharedBuffer(s.acc, c.bk * ldB);
+  // Micro-tile layout. Strided: a thread's rows are ty + i*(BM/TM) and its columns
+  // tx + j*(BN/TN), scalar shared-memory reads, one padding element per tile row against
+  // bank conflicts. Vector: rows ty*TM + i and columns tx*TN + j, each read as one 2- or
+  // 4-wide access, so tile rows are padded by 4 elements and 16-byte aligned instead.
+  auto vectorWidth = [](int64_t n) -> unsigned { return n % 4 == 0 ? 4 : n % 2 == 0 ? 2 : 1; };
+  bool vectorized = gemmTuning().vector && s.acc.getIntOrFloatBitWidth() == 32;
+  unsigned wA = vectorized ? vectorWidth(c.tm) : 1, wB = vectorized ? vectorWidth(c.tn) : 1;
+  unsigned elemBytes = s.acc.getIntOrFloatBitWidth() / 8;
+  int64_t pad = vectorized ? 4 : 1;
+  int64_t ldA = c.bm + pad, ldB = c.bn + pad;
+  Value as = kb.sharedBuffer(s.acc, c.bk * ldA, vectorized ? 16 : 0);
+  Value bs = kb.sharedBuffer(s.acc, c.bk * ldB, vectorized ? 16 : 0);
   Value zero = kb.constOf(s.acc, 0);
 
   Value t = kb.threadId(Dimension::x);
@@ -272,18 +286,18 @@ void emitTiledKernel(KernelBuilder &kb, const GemmSpec &s, const TileConfig &c, 
 
   SmallVector<Value> rowOff, colOff;
   for (int64_t i = 0; i < c.tm; ++i)
-    rowOff.push_back(kb.add(ty, kb.idx(i * tRows)));
+    rowOff.push_back(vectorized ? kb.add(kb.mulC(ty, c.tm), kb.idx(i)) : kb.add(ty, kb.idx(i * tRows)));
   for (int64_t j = 0; j < c.tn; ++j)
-    colOff.push_back(kb.add(tx, kb.idx(j * tCols)));
+    colOff.push_back(vectorized ? kb.add(kb.mulC(tx, c.tn), kb.idx(j)) : kb.add(tx, kb.idx(j * tCols)));
   // The micro-tile's products over the k tile in shared memory.
   auto multiply = [&](ValueRange acc) {
     SmallVector<Value> next(acc.begin(), acc.end());
     for (int64_t kk = 0; kk < c.bk; ++kk) {
       SmallVector<Value> a, b;
-      for (int64_t i = 0; i < c.tm; ++i)
-        a.push_back(kb.loadFrom(as, kb.add(rowOff[i], kb.idx(kk * ldA))));
-      for (int64_t j = 0; j < c.tn; ++j)
-        b.push_back(kb.loadFrom(bs, kb.add(colOff[j], kb.idx(kk * ldB))));
+      for (int64_t i = 0; i < c.tm; i += wA)
+        a.append(kb.loadConsecutive(as, kb.add(rowOff[i], kb.idx(kk * ldA)), wA, wA * elemBytes));
+      for (int64_t j = 0; j < c.tn; j += wB)
+        b.append(kb.loadConsecutive(bs, kb.add(colOff[j], kb.idx(kk * ldB)), wB, wB * elemBytes));
       for (int64_t i = 0; i < c.tm; ++i)
         for (int64_t j = 0; j < c.tn; ++j)
           next[i * c.tn + j] = madd(kb, next[i * c.tn + j], a[i], b[j]);

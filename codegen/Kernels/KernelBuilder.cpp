@@ -1,6 +1,7 @@
 // Kernel-building helpers shared by every generator family.
 #include "codegen/Kernels/KernelBuilder.h"
 
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/BuiltinTypes.h"
 
 using namespace mlir;
@@ -148,10 +149,27 @@ void KernelBuilder::store(unsigned paramIndex, Value linear, Value value) {
   storeTo(param(paramIndex), linear, value);
 }
 
-Value KernelBuilder::sharedBuffer(Type elem, int64_t count) {
+Value KernelBuilder::sharedBuffer(Type elem, int64_t count, unsigned alignment) {
   auto space = gpu::AddressSpaceAttr::get(ctx(), gpu::AddressSpace::Workgroup);
   auto type = MemRefType::get({count}, elem, MemRefLayoutAttrInterface{}, space);
-  return func_.addWorkgroupAttribution(type, loc_);
+  Value buffer = func_.addWorkgroupAttribution(type, loc_);
+  if (alignment)
+    func_.setWorkgroupAttributionAttr(func_.getNumWorkgroupAttributions() - 1, "llvm.align",
+                                      builder_.getI64IntegerAttr(alignment));
+  return buffer;
+}
+
+SmallVector<Value> KernelBuilder::loadConsecutive(Value memref, Value linear, unsigned width, unsigned alignment) {
+  Type elem = cast<MemRefType>(memref.getType()).getElementType();
+  if (width == 1)
+    return {loadFrom(memref, linear)};
+  auto type = VectorType::get({static_cast<int64_t>(width)}, elem);
+  Value v = vector::LoadOp::create(builder_, loc_, type, memref, ValueRange{linear}, /*nontemporal=*/false,
+                                   llvm::MaybeAlign(alignment));
+  SmallVector<Value> parts;
+  for (unsigned i = 0; i < width; ++i)
+    parts.push_back(vector::ExtractOp::create(builder_, loc_, v, static_cast<int64_t>(i)));
+  return parts;
 }
 void KernelBuilder::barrier() { gpu::BarrierOp::create(builder_, loc_); }
 Value KernelBuilder::shuffleXor(Value v, int32_t offset) {

@@ -123,8 +123,13 @@ public:
   void store(unsigned paramIndex, mlir::Value linear, mlir::Value value);
   mlir::Value loadFrom(mlir::Value memref, mlir::Value linear);
   void storeTo(mlir::Value memref, mlir::Value linear, mlir::Value value);
-  /// A static shared-memory buffer of `count` elements (a workgroup attribution).
-  mlir::Value sharedBuffer(mlir::Type elem, int64_t count);
+  /// A static shared-memory buffer of `count` elements (a workgroup attribution), its
+  /// start aligned to `alignment` bytes when nonzero.
+  mlir::Value sharedBuffer(mlir::Type elem, int64_t count, unsigned alignment = 0);
+  /// `width` consecutive elements from `linear` on, as one access of `alignment` bytes
+  /// (the caller guarantees the address is that aligned).
+  llvm::SmallVector<mlir::Value> loadConsecutive(mlir::Value memref, mlir::Value linear, unsigned width,
+                                                 unsigned alignment);
   void barrier();
   /// Warp shuffle (xor or down), 32 lanes, all active.
   mlir::Value shuffleXor(mlir::Value v, int32_t offset);

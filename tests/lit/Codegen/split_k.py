@@ -32,17 +32,23 @@
 # KNOB: KILN_GEMM=tile=128x64x16/8x4,splits=3 overrides the GEMM heuristics (for tuning only)
 # EMU: PASSED
 # The tuning knobs (KILN_GEMM) give other kernels that must compute the same: without
-# prefetching, with large tiles in three slices, with shallow k tiles and no split.
+# prefetching, with large tiles in three slices, with shallow k tiles and no split,
+# with vector reads of the micro-tiles (4 and 2 wide; the emulator faults on a
+# misaligned one).
 # RUN: env KILN_GEMM=prefetch=0 KILN_CUDA_LIBRARY=%emulator kiln check %t.onnx --rtol 1e-5 2>&1 | FileCheck %s --check-prefix=EMU
 # RUN: env KILN_GEMM=tile=128x64x16/8x4,splits=3 KILN_CUDA_LIBRARY=%emulator kiln check %t.onnx --rtol 1e-5 2>&1 | FileCheck %s --check-prefixes=KNOB,EMU
-# RUN: env KILN_GEMM=tile=32x128x8/2x8,splits=1 KILN_CUDA_LIBRARY=%emulator kiln check %t.onnx --rtol 1e-5 2>&1 | FileCheck %s --check-prefix=EMU
+# RUN: env KILN_GEMM=tile=32x128x8/2x8,splits=1,vector=1 KILN_CUDA_LIBRARY=%emulator kiln check %t.onnx --rtol 1e-5 2>&1 | FileCheck %s --check-prefix=EMU
+# RUN: env KILN_GEMM=vector=1 KILN_CUDA_LIBRARY=%emulator kiln check %t.onnx --rtol 1e-5 2>&1 | FileCheck %s --check-prefix=EMU
+# RUN: env KILN_GEMM=vector=1 kiln compile %t.onnx --emit=ptx 2>&1 | FileCheck %s --check-prefix=VEC
+# VEC: .shared .align 16
+# VEC: ld.shared.v4.b32
 # RUN: env KILN_GEMM=tile=128x64x16/8x4,splits=3 kiln compile %t.onnx --emit=plan 2>&1 | FileCheck %s --check-prefix=BIG
 # BIG: matmul_{{[0-9]+}} grid(3,1,1) {{.*}}// mm
 # BIG-NEXT: matmul_split_sum_{{[0-9]+}} {{.*}}// mm
 # RUN: env KILN_GEMM=tile=100x64x16/4x4 not kiln compile %t.onnx --emit=plan 2>&1 | FileCheck %s --check-prefix=BAD
 # BAD: node 'mm' (MatMul): KILN_GEMM: tile 100x64x16/4x4 does not fit the kernel
 # RUN: env KILN_GEMM=tiles=64 not kiln compile %t.onnx --emit=plan 2>&1 | FileCheck %s --check-prefix=BADKEY
-# BADKEY: node 'mm' (MatMul): KILN_GEMM: cannot read 'tiles=64'
+# BADKEY: node 'mm' (MatMul): KILN_GEMM: cannot read 'tiles=64' (expected tile=BMxBNxBK/TMxTN, want=N, splits=N, prefetch=0|1 or vector=0|1)
 import numpy as np
 from onnx_builder import F32, const, node, save, tensor
 from onnx import TensorProto
