@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # GEMM tuning sweep on a GPU machine: the GEMM and convolution op chains, resnet50 and
-# bert_base compiled under each KILN_GEMM setting, each plan checked against PyTorch and
-# timed with `kiln bench --mode device-io`, beside PyTorch's bare CUDA-graph replay.
+# bert_base compiled under each tuning setting (KILN_GEMM, KILN_INDEX_BITS), each plan
+# checked against PyTorch and timed with `kiln bench --mode device-io`, beside PyTorch's
+# bare CUDA-graph replay.
 #
 # Usage (from the repository root; needs .gpu/kiln.xz from `scripts/gpu-check.sh --pack`):
 #   scripts/gemm-sweep.sh [NAME ...]
-# KILN_SWEEP_CONFIGS: the settings, space-separated KILN_GEMM values ("default": unset).
+# KILN_SWEEP_CONFIGS: the settings, space-separated: "default" (nothing set), an environment
+# assignment such as KILN_INDEX_BITS=32, or else a KILN_GEMM value.
 # KILN_BENCH_ITERS / KILN_BENCH_WARMUP: the timing loops (50 / 5).
 # Writes ${OUT:-gemm-sweep}/sweep.md (median ms per plan; FAIL where the outputs differ from
 # PyTorch by 1e-4 or more) and the logs beside it. Without a GPU (or with KILN_CUDA_LIBRARY
@@ -18,7 +20,7 @@ names=("$@")
 [[ ${#names[@]} -eq 0 ]] && names=(op_linear_768 op_mlp_3072 op_conv3x3_64x56 op_conv3x3_256x14
                                    op_conv3x3_512x7 op_conv1x1_2048x7 resnet50 bert_base)
 read -r -a configs <<< "${KILN_SWEEP_CONFIGS:-default prefetch=0 vector=1 want=264 tile=64x64x16/4x4 \
-tile=128x64x16/8x4,vector=1 tile=32x32x16/2x2}"
+tile=128x64x16/8x4,vector=1 tile=32x32x16/2x2 KILN_INDEX_BITS=32}"
 iters=${KILN_BENCH_ITERS:-50}
 warmup=${KILN_BENCH_WARMUP:-5}
 OUT=${OUT:-gemm-sweep}
@@ -44,7 +46,11 @@ done
 compile_one() {
   local n=$1 i=$2 c=${configs[$2]}
   local env=()
-  [[ "$c" != default ]] && env=(KILN_GEMM="$c")
+  case "$c" in
+    default) ;;
+    KILN_*=*) env=("$c") ;;
+    *) env=(KILN_GEMM="$c") ;;
+  esac
   env "${env[@]}" "$kiln" compile "$OUT/models/$n/model.onnx" -o "$OUT/models/$n/c$i.kiln" \
     > "$OUT/logs/$n.c$i.compile.log" 2>&1
 }
@@ -85,7 +91,8 @@ done
   echo "- GPU: $(nvidia-smi --query-gpu=name,driver_version --format=csv,noheader 2>/dev/null | head -1)"
   echo
   echo "Median ms per run, $iters runs after $warmup warm-up: kiln \`bench --mode device-io\` per"
-  echo "KILN_GEMM setting; PyTorch (strict fp32) replaying a CUDA graph without host copies."
+  echo "setting (a bare value is a KILN_GEMM one); PyTorch (strict fp32) replaying a CUDA graph"
+  echo "without host copies."
   echo "FAIL: outputs differ from PyTorch's by 1e-4 or more."
   echo
   header="| model | torch |"; rule="|---|---|"

@@ -167,6 +167,46 @@ void libdeviceCallsToIntrinsics(ModuleOp module) {
 }
 } // namespace
 
+namespace {
+/// The bit width of index arithmetic in the kernels: 64, or 32 with KILN_INDEX_BITS=32 (a
+/// tuning knob like KILN_GEMM, for timing both on a GPU machine: not an option for users).
+/// 32 bits are used only when every kernel parameter holds fewer than 2^27 elements, so
+/// that offsets, thread indices and the intermediate terms of index arithmetic (a small
+/// multiple of a tensor's size at most) stay far below 2^31. Data-dependent indices (Gather
+/// and the like) are then narrowed to 32 bits before the kernels' range checks.
+unsigned indexBits(ModuleOp module) {
+  const char *env = std::getenv("KILN_INDEX_BITS");
+  if (!env || llvm::StringRef(env) != "32")
+    return 64;
+  constexpr int64_t kLimit = int64_t(1) << 27;
+  int64_t largest = 0;
+  module.walk([&](gpu::GPUFuncOp func) {
+    for (Type t : func.getArgumentTypes())
+      if (auto m = dyn_cast<MemRefType>(t)) {
+        int64_t n = m.getNumElements();
+        if (auto v = dyn_cast<VectorType>(m.getElementType()))
+          n *= v.getNumElements();
+        largest = std::max(largest, n);
+      }
+  });
+  if (largest >= kLimit) {
+    llvm::errs() << "kiln: KILN_INDEX_BITS=32 ignored: a kernel parameter holds " << largest
+                 << " elements (the limit is 2^27)\n";
+    return 64;
+  }
+  // A pointer taken as an integer index (the float atomics of scatter reductions) would
+  // lose its upper half.
+  bool pointerAsIndex = false;
+  module.walk([&](memref::ExtractAlignedPointerAsIndexOp) { pointerAsIndex = true; });
+  if (pointerAsIndex) {
+    llvm::errs() << "kiln: KILN_INDEX_BITS=32 ignored: a kernel computes a pointer as an index\n";
+    return 64;
+  }
+  llvm::errs() << "kiln: KILN_INDEX_BITS=32: kernels index in 32 bits (for tuning only)\n";
+  return 32;
+}
+} // namespace
+
 LogicalResult lowerToNvvm(ModuleOp module, llvm::StringRef arch, llvm::StringRef libdevice) {
   PassManager pm(module.getContext(), ModuleOp::getOperationName());
   GpuNVVMAttachTargetOptions target;
@@ -179,6 +219,7 @@ LogicalResult lowerToNvvm(ModuleOp module, llvm::StringRef arch, llvm::StringRef
   gpu.addPass(createSCFToControlFlowPass());
   ConvertGpuOpsToNVVMOpsOptions nvvm;
   nvvm.useBarePtrCallConv = true;
+  nvvm.indexBitwidth = indexBits(module);
   gpu.addPass(createConvertGpuOpsToNVVMOps(nvvm));
   gpu.addPass(createCanonicalizerPass());
   gpu.addPass(createCSEPass());

@@ -30,6 +30,7 @@
 # CHECK-NOT: split_sum
 # RUN: env KILN_CUDA_LIBRARY=%emulator kiln check %t.onnx --rtol 1e-5 | FileCheck %s --check-prefix=EMU
 # KNOB: KILN_GEMM=tile=128x64x16/8x4,splits=3 overrides the GEMM heuristics (for tuning only)
+# I32: KILN_INDEX_BITS=32: kernels index in 32 bits (for tuning only)
 # EMU: PASSED
 # The tuning knobs (KILN_GEMM) give other kernels that must compute the same: without
 # prefetching, with large tiles in three slices, with shallow k tiles and no split,
@@ -39,6 +40,7 @@
 # RUN: env KILN_GEMM=tile=128x64x16/8x4,splits=3 KILN_CUDA_LIBRARY=%emulator kiln check %t.onnx --rtol 1e-5 2>&1 | FileCheck %s --check-prefixes=KNOB,EMU
 # RUN: env KILN_GEMM=tile=32x128x8/2x8,splits=1,vector=1 KILN_CUDA_LIBRARY=%emulator kiln check %t.onnx --rtol 1e-5 2>&1 | FileCheck %s --check-prefix=EMU
 # RUN: env KILN_GEMM=vector=1 KILN_CUDA_LIBRARY=%emulator kiln check %t.onnx --rtol 1e-5 2>&1 | FileCheck %s --check-prefix=EMU
+# RUN: env KILN_INDEX_BITS=32 KILN_CUDA_LIBRARY=%emulator kiln check %t.onnx --rtol 1e-5 2>&1 | FileCheck %s --check-prefixes=I32,EMU
 # RUN: env KILN_GEMM=vector=1 kiln compile %t.onnx --emit=ptx 2>&1 | FileCheck %s --check-prefix=VEC
 # VEC: .shared .align 16
 # VEC: ld.shared.v4.b32
