@@ -10,6 +10,11 @@
 // It is slow (an interpreter, one thread at a time) and its approximate instructions
 // (ex2.approx, rcp.approx...) are exact, so it checks logic and strict-fp32 code, not
 // speed or the error bounds of approximations.
+//
+// With KILN_EMULATOR_STATS=FILE, it appends one tab-separated line per kernel launch to
+// FILE: the launch's global requests, sectors and bytes, the distinct sectors it touched
+// and its shared-memory bank wavefronts (TrafficCounter.h), for
+// scripts/traffic-report.py to read.
 #include "Ptx.h"
 #include "PtxMachine.h"
 
@@ -85,6 +90,40 @@ int g_contextDepth = 0;
 int g_contextToken = 0; // its address is the one primary context
 MemoryMap g_memory;
 std::set<EmuModule *> g_modules;
+FILE *g_stats = nullptr; // KILN_EMULATOR_STATS, opened by cuInit
+
+void writeStats(const Operation &op, const kiln::emu::LaunchStats &s) {
+  const LaunchShape &l = op.shape;
+  const uint64_t counts[] = {s.threadInstructions,  s.floatFmas,           s.load.requests,
+                             s.load.sectors,        s.load.ideal,          s.load.bytes,
+                             s.store.requests,      s.store.sectors,       s.store.ideal,
+                             s.store.bytes,         s.distinctSectorsRead, s.distinctSectorsWritten,
+                             s.sharedLoad.requests, s.sharedLoad.wavefronts, s.sharedLoad.ideal,
+                             s.sharedStore.requests, s.sharedStore.wavefronts, s.sharedStore.ideal};
+  std::fprintf(g_stats, "%s\t%ux%ux%u\t%ux%ux%u", op.function->fn->name.c_str(), l.grid[0], l.grid[1], l.grid[2],
+               l.block[0], l.block[1], l.block[2]);
+  for (uint64_t c : counts)
+    std::fprintf(g_stats, "\t%llu", static_cast<unsigned long long>(c));
+  std::fprintf(g_stats, "\n");
+  std::fflush(g_stats);
+}
+
+void openStats() {
+  const char *path = std::getenv("KILN_EMULATOR_STATS");
+  if (g_stats || !path || !*path)
+    return;
+  g_stats = std::fopen(path, "a");
+  if (!g_stats) {
+    std::fprintf(stderr, "kiln PTX emulator: cannot open KILN_EMULATOR_STATS file '%s'\n", path);
+    return;
+  }
+  if (std::ftell(g_stats) == 0)
+    std::fprintf(g_stats, "kernel\tgrid\tblock\tthread_instructions\tfloat_fmas\tload_requests\tload_sectors"
+                          "\tload_ideal_sectors\tload_bytes\tstore_requests\tstore_sectors\tstore_ideal_sectors"
+                          "\tstore_bytes\tdistinct_sectors_read\tdistinct_sectors_written\tshared_load_requests"
+                          "\tshared_load_wavefronts\tshared_load_ideal\tshared_store_requests"
+                          "\tshared_store_wavefronts\tshared_store_ideal\n");
+}
 
 CUresult runOperation(const Operation &op) {
   if (!op.function) {
@@ -95,10 +134,14 @@ CUresult runOperation(const Operation &op) {
     std::memmove(reinterpret_cast<void *>(op.dst), reinterpret_cast<const void *>(op.src), op.bytes);
     return SUCCESS;
   }
-  std::string fault =
-      kiln::emu::runKernel(*op.function->module, *op.function->fn, op.shape, op.params.data(), g_memory);
-  if (fault.empty())
+  kiln::emu::LaunchStats stats;
+  std::string fault = kiln::emu::runKernel(*op.function->module, *op.function->fn, op.shape, op.params.data(),
+                                           g_memory, g_stats ? &stats : nullptr);
+  if (fault.empty()) {
+    if (g_stats)
+      writeStats(op, stats);
     return SUCCESS;
+  }
   std::fprintf(stderr, "kiln PTX emulator: %s\n", fault.c_str());
   bool memory = fault.find("out-of-bounds") != std::string::npos || fault.find("misaligned") != std::string::npos;
   return memory ? ERROR_ILLEGAL_ADDRESS : ERROR_LAUNCH_FAILED;
@@ -133,6 +176,7 @@ EXPORT CUresult cuInit(unsigned int flags) {
   if (flags != 0)
     return ERROR_INVALID_VALUE;
   g_initialized = true;
+  openStats();
   return SUCCESS;
 }
 

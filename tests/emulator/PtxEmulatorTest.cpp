@@ -59,7 +59,8 @@ struct Emu {
   }
 
   /// Runs a 1-D launch; returns "" or the emulator's fault message.
-  std::string launch(const std::string &kernel, unsigned grid, unsigned block, const std::vector<Arg> &args) {
+  std::string launch(const std::string &kernel, unsigned grid, unsigned block, const std::vector<Arg> &args,
+                     LaunchStats *stats = nullptr) {
     const Function *fn = module->find(kernel);
     REQUIRE(fn != nullptr);
     REQUIRE(fn->params.size() == args.size());
@@ -71,7 +72,7 @@ struct Emu {
     LaunchShape shape;
     shape.grid[0] = grid;
     shape.block[0] = block;
-    return runKernel(*module, *fn, shape, buffer.data(), memory);
+    return runKernel(*module, *fn, shape, buffer.data(), memory, stats);
   }
 };
 
@@ -871,6 +872,95 @@ TEST_CASE("call.uni passes .param arguments and a return value; .global tables a
   const uint32_t expectedPicked[8] = {0, 5, 14, 768, 12, 25, 42, 1792};
   for (int i = 0; i < 8; ++i)
     CHECK(picked[i] == expectedPicked[i]);
+}
+
+// ---------------------------------------------------------------------------------------------- traffic
+
+TEST_CASE("traffic counts: warp requests, their sectors and bank wavefronts, guarded lanes and broadcasts") {
+  // Thread t: out[t] = in[t * stride] + in[0]; shared word t * stride written; lanes t < 8
+  // also read in[t + 1] (one request per warp that has such a lane).
+  const std::string ptx = kHeader + R"(
+.visible .entry traffic(
+  .param .u64 .ptr .align 1 traffic_param_0,
+  .param .u64 .ptr .align 1 traffic_param_1,
+  .param .u32 traffic_param_2
+)
+.maxntid 64, 1, 1
+{
+  .shared .align 4 .b8 __wg_traffic_0[8192];
+  .reg .pred %p<2>;
+  .reg .b32 %r<10>;
+  .reg .b64 %rd<16>;
+
+  ld.param.b64 %rd1, [traffic_param_0];
+  ld.param.b64 %rd2, [traffic_param_1];
+  ld.param.b32 %r1, [traffic_param_2];
+  mov.u32 %r2, %tid.x;
+  mul.lo.s32 %r3, %r2, %r1;
+  mul.wide.u32 %rd3, %r3, 4;
+  add.s64 %rd4, %rd1, %rd3;
+  ld.global.b32 %r4, [%rd4];
+  ld.global.b32 %r5, [%rd1];
+  add.s32 %r6, %r4, %r5;
+  setp.lt.u32 %p1, %r2, 8;
+  mul.wide.u32 %rd5, %r2, 4;
+  add.s64 %rd6, %rd1, %rd5;
+  @%p1 ld.global.b32 %r7, [%rd6+4];
+  mov.b64 %rd7, __wg_traffic_0;
+  add.s64 %rd8, %rd7, %rd3;
+  st.shared.b32 [%rd8], %r6;
+  add.s64 %rd9, %rd2, %rd5;
+  st.global.b32 [%rd9], %r6;
+  ret;
+}
+)";
+  auto run = [&](uint32_t stride) {
+    Emu emu(ptx);
+    // Sector counts depend on where buffers start: both start at a 32-byte boundary.
+    std::vector<uint32_t> in(64 * 32 + 8, 1), out(64 + 8, 0);
+    auto aligned = [](uint32_t *p) { return p + (32 - reinterpret_cast<uintptr_t>(p) % 32) % 32 / 4; };
+    uint32_t *inA = aligned(emu.device(in)), *outA = aligned(emu.device(out));
+    LaunchStats stats;
+    std::string error = emu.launch("traffic", 1, 64, {inA, outA, stride}, &stats);
+    INFO(error);
+    REQUIRE(error.empty());
+    CHECK(outA[5] == 2);
+    return stats;
+  };
+  SUBCASE("adjacent words: every sector moved is needed") {
+    LaunchStats s = run(1);
+    // Per warp: in[t] (4 sectors), in[0] (1, broadcast), and for warp 0 in[1..8] (2).
+    CHECK(s.load.requests == 5);
+    CHECK(s.load.sectors == 4 + 1 + 2 + 4 + 1);
+    CHECK(s.load.ideal == 4 + 1 + 1 + 4 + 1); // in[1..8] fits one sector but straddles two
+    CHECK(s.load.bytes == 128 + 4 + 32 + 128 + 4);
+    CHECK(s.store.requests == 2);
+    CHECK(s.store.sectors == 8);
+    CHECK(s.store.ideal == 8);
+    CHECK(s.distinctSectorsRead == 8);
+    CHECK(s.distinctSectorsWritten == 8);
+    CHECK(s.sharedStore.requests == 2);
+    CHECK(s.sharedStore.wavefronts == 2);
+    CHECK(s.sharedStore.ideal == 2);
+  }
+  SUBCASE("a stride of 2 words moves twice the sectors; in shared memory lanes t and t + 16 share a bank") {
+    LaunchStats s = run(2);
+    CHECK(s.load.sectors == 8 + 1 + 2 + 8 + 1);
+    CHECK(s.load.ideal == 4 + 1 + 1 + 4 + 1);
+    CHECK(s.sharedStore.wavefronts == 4);
+    CHECK(s.sharedStore.ideal == 2);
+  }
+  SUBCASE("a stride of 32 words: every lane in its own sector, all in one bank") {
+    LaunchStats s = run(32);
+    CHECK(s.load.sectors == 32 + 1 + 2 + 32 + 1);
+    CHECK(s.sharedStore.wavefronts == 64);
+    CHECK(s.sharedStore.ideal == 2);
+  }
+  SUBCASE("instructions: 20 per thread, a guarded-off one included; no fmas") {
+    LaunchStats s = run(1);
+    CHECK(s.threadInstructions == 64 * 20);
+    CHECK(s.floatFmas == 0);
+  }
 }
 
 // ---------------------------------------------------------------------------------------------- parse errors

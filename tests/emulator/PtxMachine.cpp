@@ -3,10 +3,12 @@
 #include "PtxMachine.h"
 
 #include "PtxArithmetic.h"
+#include "TrafficCounter.h"
 
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <memory>
 #include <sstream>
 #include <vector>
 
@@ -37,8 +39,9 @@ struct ThreadState {
 
 class Machine {
 public:
-  Machine(const Module &m, const Function &k, const LaunchShape &s, const uint8_t *params, MemoryMap &mem)
-      : module(m), kernel(k), shape(s), params(params), memory(mem) {}
+  Machine(const Module &m, const Function &k, const LaunchShape &s, const uint8_t *params, MemoryMap &mem,
+          LaunchStats *stats)
+      : module(m), kernel(k), shape(s), params(params), memory(mem), stats(stats) {}
 
   std::string run();
 
@@ -48,6 +51,14 @@ private:
   const LaunchShape &shape;
   const uint8_t *params;
   MemoryMap &memory;
+  LaunchStats *stats;
+  // Traffic counting (only when stats are wanted): each of the kernel's memory
+  // instructions gets a dense index, and each thread counts its executions of each, so
+  // the counter can tell which lanes' accesses form one warp request.
+  std::unique_ptr<TrafficCounter> traffic;
+  std::vector<int32_t> memoryInstruction; // by pc of the kernel's code; -1 if none
+  std::vector<uint32_t> issues;           // [thread][memory instruction]
+  uint32_t memoryInstructions = 0;
 
   unsigned threadsPerBlock = 0;
   unsigned ctaid[3] = {0, 0, 0};
@@ -67,6 +78,7 @@ private:
   std::vector<uint8_t> locals, scratches;
   std::vector<ThreadState> threads;
   uint64_t steps = 0;
+  uint64_t fmas = 0; // floating-point fma instructions executed
   static constexpr uint64_t kMaxSteps = 20'000'000'000ull;
 
   const ThreadState *current = nullptr;
@@ -95,6 +107,17 @@ private:
   }
 
   enum class Access { Read, Write, Atomic };
+
+  void countTraffic(const Frame &f, bool shared, uint64_t address, unsigned bytes, Access access) {
+    if (!traffic || f.fn != &kernel) // accesses inside called functions are not counted
+      return;
+    int32_t m = memoryInstruction[f.pc];
+    uint32_t issue = issues[static_cast<size_t>(current->linear) * memoryInstructions + static_cast<uint32_t>(m)]++;
+    using K = TrafficCounter::Kind;
+    K kind = shared ? (access == Access::Read ? K::SharedLoad : K::SharedStore)
+                    : (access == Access::Read ? K::GlobalLoad : K::GlobalStore);
+    traffic->record(current->linear / 32, static_cast<uint32_t>(m), issue, kind, address, bytes);
+  }
 
   void checkSharedRace(uint64_t offset, unsigned bytes, Access access) {
     if (access == Access::Atomic)
@@ -194,6 +217,7 @@ private:
       if (a + bytes > shared.size() || a + bytes < a)
         bad("out-of-bounds shared");
       checkSharedRace(a, bytes, access);
+      countTraffic(f, true, a, bytes, access);
       return shared.data() + a;
     case Space::Local:
       if (a + bytes > f.fn->localBytes || a + bytes < a)
@@ -213,6 +237,7 @@ private:
       if (!region)
         bad("out-of-bounds global");
       checkGlobalRace(*region, a, bytes, access);
+      countTraffic(f, false, a, bytes, access);
       return reinterpret_cast<uint8_t *>(a);
     }
     case Space::Generic: {
@@ -220,6 +245,7 @@ private:
       uint64_t localBase = reinterpret_cast<uintptr_t>(f.local);
       if (a >= sharedBase && a + bytes <= sharedBase + shared.size()) {
         checkSharedRace(a - sharedBase, bytes, access);
+        countTraffic(f, true, a - sharedBase, bytes, access);
         return reinterpret_cast<uint8_t *>(a);
       }
       if (f.fn->localBytes && a >= localBase && a + bytes <= localBase + f.fn->localBytes)
@@ -228,6 +254,7 @@ private:
       if (!region)
         bad("out-of-bounds generic");
       checkGlobalRace(*region, a, bytes, access);
+      countTraffic(f, false, a, bytes, access);
       return reinterpret_cast<uint8_t *>(a);
     }
     }
@@ -394,6 +421,7 @@ Stop Machine::execute(Frame &f) {
         atomic(f, in);
         break;
       default: {
+        fmas += in.op == Op::Fma && isFloat(in.type);
         auto operand = [&](int i) { return in.src[i] != kNoSlot ? value(f, in.src[i]) : 0; };
         write(f, in.dst, evaluate(in, operand(0), operand(1), operand(2), operand(3), f.carry));
         break;
@@ -487,6 +515,7 @@ void Machine::runBlock() {
   // Shared memory starts as garbage on a GPU; a NaN pattern makes reads of unwritten
   // words visible instead of silently reading zeros.
   std::fill(shared.begin(), shared.end(), 0xff);
+  std::fill(issues.begin(), issues.end(), 0);
   epoch = memory.newInterval();
   for (unsigned t = 0; t < n; ++t) {
     ThreadState &ts = threads[t];
@@ -537,8 +566,11 @@ void Machine::runBlock() {
       continue;
     if (anyShuffle)
       throw Fault{"deadlock: a shuffle cannot complete"};
-    if (!anyBarrier)
-      return; // every thread exited
+    if (!anyBarrier) { // every thread exited
+      if (traffic)
+        traffic->endBlock();
+      return;
+    }
     // Every live thread waits at bar.sync 0 (exited threads count as arrived).
     epoch = memory.newInterval();
     for (unsigned t = 0; t < n; ++t)
@@ -568,6 +600,16 @@ std::string Machine::run() {
   scratches.assign(static_cast<size_t>(threadsPerBlock) * kernel.scratchBytes, 0);
   threads.assign(threadsPerBlock, ThreadState{});
   launchStart = memory.newInterval();
+  if (stats) {
+    traffic = std::make_unique<TrafficCounter>(*stats);
+    memoryInstruction.assign(kernel.code.size(), -1);
+    for (size_t pc = 0; pc < kernel.code.size(); ++pc) {
+      Op op = kernel.code[pc].op;
+      if (op == Op::Ld || op == Op::St || op == Op::Atom || op == Op::Red)
+        memoryInstruction[pc] = static_cast<int32_t>(memoryInstructions++);
+    }
+    issues.assign(static_cast<size_t>(threadsPerBlock) * memoryInstructions, 0);
+  }
   try {
     for (ctaid[2] = 0; ctaid[2] < shape.grid[2]; ++ctaid[2])
       for (ctaid[1] = 0; ctaid[1] < shape.grid[1]; ++ctaid[1])
@@ -578,14 +620,19 @@ std::string Machine::run() {
   } catch (const Fault &fault) {
     return fault.what;
   }
+  if (stats) {
+    traffic->endLaunch();
+    stats->threadInstructions += steps;
+    stats->floatFmas += fmas;
+  }
   return "";
 }
 
 } // namespace
 
 std::string runKernel(const Module &module, const Function &kernel, const LaunchShape &shape,
-                      const uint8_t *params, MemoryMap &memory) {
-  return Machine(module, kernel, shape, params, memory).run();
+                      const uint8_t *params, MemoryMap &memory, LaunchStats *stats) {
+  return Machine(module, kernel, shape, params, memory, stats).run();
 }
 
 } // namespace kiln::emu

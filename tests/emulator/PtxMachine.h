@@ -4,6 +4,7 @@
 #define KILN_TESTS_EMULATOR_PTXMACHINE_H
 
 #include "Ptx.h"
+#include "TrafficCounter.h"
 
 #include <cstddef>
 #include <cstdint>
@@ -57,9 +58,10 @@ struct LaunchShape {
 /// Runs `kernel` over the whole grid. `params` holds the kernel's parameter buffer laid
 /// out as Function::params says. Returns "" on success, otherwise what went wrong
 /// (out-of-bounds or misaligned access, a race, a divergent shuffle, a deadlock...) with
-/// the thread and the PTX line.
+/// the thread and the PTX line. With `stats`, also adds the launch's memory traffic
+/// (TrafficCounter.h) to it; that makes the run several times slower.
 std::string runKernel(const Module &module, const Function &kernel, const LaunchShape &shape,
-                      const uint8_t *params, MemoryMap &memory);
+                      const uint8_t *params, MemoryMap &memory, LaunchStats *stats = nullptr);
 
 } // namespace kiln::emu
 
