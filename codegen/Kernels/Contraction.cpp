@@ -91,10 +91,13 @@ LogicalResult generateMatMul(Operation *op, KernelModule &km, SmallVectorImpl<La
     Value off = kb.add(base(kb, bi, bStride, k * n), kb.add(kb.mulC(kk, n), col));
     return loadC(kb, 1, off, elem);
   };
-  s.store = [&](KernelBuilder &kb, Value bi, Value row, Value col, Value acc) {
+  s.out = 2;
+  s.outOffset = [&](KernelBuilder &kb, Value bi, Value row, Value col) {
     Value r = s.batch == 1 ? row : kb.add(kb.mulC(bi, m), row);
-    kb.store(2, kb.add(kb.mulC(r, n), col), fromCompute(kb, acc, elem));
+    return kb.add(kb.mulC(r, n), col);
   };
+  s.finish = [&](KernelBuilder &kb, Value, Value, Value, Value acc) { return fromCompute(kb, acc, elem); };
+  s.quadColumns = n % 4 == 0;
   return emitGemm(op, km, "matmul", {a, b, y}, s, launches);
 }
 
@@ -156,7 +159,9 @@ LogicalResult generateGemm(Operation *op, KernelModule &km, SmallVectorImpl<Laun
     Value off = tb ? kb.add(kb.mulC(col, k), kk) : kb.add(kb.mulC(kk, n), col);
     return loadC(kb, 1, off, elem);
   };
-  s.store = [&](KernelBuilder &kb, Value, Value row, Value col, Value v) {
+  s.out = yParam;
+  s.outOffset = [&](KernelBuilder &kb, Value, Value row, Value col) { return kb.add(kb.mulC(row, n), col); };
+  s.finish = [&](KernelBuilder &kb, Value, Value row, Value col, Value v) {
     if (alpha != 1.0)
       v = mulS(kb, v, kb.constFloat(acc, alpha));
     if (hasC) {
@@ -165,8 +170,9 @@ LogicalResult generateGemm(Operation *op, KernelModule &km, SmallVectorImpl<Laun
         c = mulS(kb, c, kb.constFloat(acc, beta));
       v = addS(kb, v, c);
     }
-    kb.store(yParam, kb.add(kb.mulC(row, n), col), fromCompute(kb, v, elem));
+    return fromCompute(kb, v, elem);
   };
+  s.quadColumns = n % 4 == 0;
   return emitGemm(op, km, "gemm", buffers, s, launches);
 }
 
@@ -313,14 +319,18 @@ LogicalResult emitGemmConv(Operation *op, KernelModule &km, SmallVectorImpl<Laun
     auto [inside, off] = convTap(kb, w, od, kd, {});
     return loadOrZero(kb, 0, inside, kb.add(base, off), elem);
   };
-  s.store = [&](KernelBuilder &kb, Value g, Value row, Value col, Value v) {
+  s.out = yParam;
+  s.outOffset = [&](KernelBuilder &kb, Value g, Value row, Value col) {
     Value m = kb.add(kb.mulC(g, mg), row);
-    if (bias)
-      v = addS(kb, v, loadC(kb, 2, m, elem));
     Value n = kb.divC(col, osp), o = kb.remC(col, osp);
-    Value off = kb.add(kb.mulC(kb.add(kb.mulC(n, mo), m), osp), o);
-    kb.store(yParam, off, fromCompute(kb, v, elem));
+    return kb.add(kb.mulC(kb.add(kb.mulC(n, mo), m), osp), o);
   };
+  s.finish = [&](KernelBuilder &kb, Value g, Value row, Value, Value v) {
+    if (bias)
+      v = addS(kb, v, loadC(kb, 2, kb.add(kb.mulC(g, mg), row), elem));
+    return fromCompute(kb, v, elem);
+  };
+  s.quadColumns = osp % 4 == 0; // a run of 4 columns stays in one image
   return emitGemm(op, km, "conv", buffers, s, launches);
 }
 

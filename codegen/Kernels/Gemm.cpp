@@ -34,6 +34,11 @@ Value madd(KernelBuilder &kb, Value acc, Value a, Value b) {
 
 namespace {
 
+/// Stores the finished dot product of (b, row, col) through the spec's epilogue.
+void storeResult(KernelBuilder &kb, const GemmSpec &s, Value b, Value row, Value col, Value acc) {
+  kb.store(s.out, s.outOffset(kb, b, row, col), s.finish(kb, b, row, col, acc));
+}
+
 int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
 struct TileConfig {
@@ -44,19 +49,18 @@ constexpr int64_t kGemmThreads = 256;
 /// How GEMMs are tiled. The defaults are the heuristics below; KILN_GEMM overrides them
 /// for tuning runs on a GPU machine, where kiln cannot be rebuilt (the knobs to compare
 /// there, not options for users): comma-separated `tile=BMxBNxBK/TMxTN` (every GEMM, in
-/// place of the size-based choice), `want=BLOCKS` (the blocks a GEMM should have before
-/// it stops taking smaller tiles or more K slices; default 128, about one per SM of a
-/// large GPU), `splits=N` (exactly N slices of K when there are enough k tiles; 1
-/// turns split-K off), `prefetch=0|1` (load the next k tile into registers while
-/// computing the current one; default 1) and `vector=0|1` (each thread's micro-tile
-/// rows and columns adjacent, read from shared memory as 2- or 4-wide vectors; default
-/// 0, the strided micro-tile).
+/// place of the estimated choice), `sms=N` (the SMs the choice plans for; default 132,
+/// an H100), `splits=N` (exactly N slices of K when there are enough k tiles; 1 turns
+/// split-K off), `prefetch=0|1` (load the next k tile into registers while computing
+/// the current one; default 1) and `vector=0|1` (each thread's micro-tile rows and
+/// columns in chunks of 4 adjacent ones, read from shared memory and stored as 4-wide
+/// vectors; default 1; 0 is the strided micro-tile with scalar accesses).
 struct GemmTuning {
   std::optional<TileConfig> tiles;
-  int64_t wantBlocks = 128;
+  int64_t sms = 132;
   std::optional<int64_t> splits;
   bool prefetch = true;
-  bool vector = false;
+  bool vector = true;
   std::string error; // a malformed KILN_GEMM, reported by every GEMM
 };
 
@@ -97,8 +101,8 @@ GemmTuning parseGemmTuning(llvm::StringRef text) {
         return t;
       }
       t.tiles = c;
-    } else if (key == "want" && !value.getAsInteger(10, n) && n > 0) {
-      t.wantBlocks = n;
+    } else if (key == "sms" && !value.getAsInteger(10, n) && n > 0) {
+      t.sms = n;
     } else if (key == "splits" && !value.getAsInteger(10, n) && n > 0) {
       t.splits = n;
     } else if (key == "prefetch" && (value == "0" || value == "1")) {
@@ -107,7 +111,7 @@ GemmTuning parseGemmTuning(llvm::StringRef text) {
       t.vector = value == "1";
     } else {
       t.error = "KILN_GEMM: cannot read '" + item.str() +
-                "' (expected tile=BMxBNxBK/TMxTN, want=N, splits=N, prefetch=0|1 or vector=0|1)";
+                "' (expected tile=BMxBNxBK/TMxTN, sms=N, splits=N, prefetch=0|1 or vector=0|1)";
       return t;
     }
   }
@@ -125,41 +129,71 @@ const GemmTuning &gemmTuning() {
   return tuning;
 }
 
-/// The largest tile that still gives about one block per SM of a large GPU; small
-/// problems get smaller tiles (more blocks) rather than leave most of the GPU idle.
-TileConfig chooseTiles(int64_t batch, int64_t m, int64_t n) {
-  const GemmTuning &tuning = gemmTuning();
-  if (tuning.tiles)
-    return *tuning.tiles;
-  SmallVector<TileConfig> candidates;
-  if (m <= 16)
-    candidates = {{16, 64, 16, 1, 4}, {16, 32, 16, 1, 2}};
-  else if (n <= 16)
-    candidates = {{64, 16, 16, 4, 1}, {32, 16, 16, 2, 1}};
-  else
-    candidates = {{64, 64, 16, 4, 4}, {64, 32, 16, 4, 2}, {32, 32, 16, 2, 2}};
-  for (const TileConfig &c : candidates)
-    if (batch * ceilDiv(m, c.bm) * ceilDiv(n, c.bn) >= tuning.wantBlocks)
-      return c;
-  return candidates.back();
+/// A tile shape and the share of its kernel's instructions that are fmas, as the PTX
+/// emulator counts them (scripts/traffic-report.py's fma% on a 256x512x256 MatMul, one
+/// slice, vector micro-tiles): the rest is shared-memory reads, staging and loop
+/// overhead, which bigger micro-tiles spread over more fmas.
+struct Candidate {
+  TileConfig tiles;
+  double fmaShare;
+};
+
+/// Estimated time of a GEMM tiled as `c` in `splits` k slices, in SM cycles of a GPU
+/// like an H100 (`sms` SMs of 128 fp32 lanes; about 1750 bytes of DRAM and 5000 of L2
+/// bandwidth per cycle; a launch about 4000 cycles): blocks run in waves of one per SM,
+/// each block's fmas at the tile's fma share of the issue slots; operand tiles are read
+/// through L2 once per block; split partial sums go to memory and back, plus a launch.
+/// A model to rank tilings, not a prediction: it trades small tiles (more blocks, more
+/// overhead per fma, more operand traffic) against split-K (partial sums) and against
+/// idle SMs in the last wave.
+double estimateCycles(const Candidate &cand, int64_t splits, int64_t batch, int64_t m, int64_t n, int64_t k,
+                      int64_t sms) {
+  const TileConfig &c = cand.tiles;
+  int64_t tilesM = ceilDiv(m, c.bm), tilesN = ceilDiv(n, c.bn), tilesK = ceilDiv(k, c.bk);
+  int64_t blocks = batch * tilesM * tilesN * splits;
+  double blockFmas = static_cast<double>(c.bm * c.bn * c.bk * ceilDiv(tilesK, splits));
+  double compute = static_cast<double>(ceilDiv(blocks, sms)) * blockFmas / (128.0 * cand.fmaShare);
+  double operandBytes = 4.0 * batch * (static_cast<double>(m) * k * tilesN + static_cast<double>(k) * n * tilesM);
+  double cycles = compute + operandBytes / 5000.0;
+  if (splits > 1)
+    cycles += 2.0 * 4.0 * splits * batch * m * n / 1750.0 + 4000.0;
+  return cycles;
 }
 
-/// Split-K: how many slices of the k tiles the blocks of a GEMM that is short of the
-/// wanted blocks divide among themselves (1: no split). Each slice keeps at least
-/// kMinSliceTiles tiles, so that the partial sums written and summed again (one pass
-/// over splits x M x N) stay small beside the slice's own work.
-int64_t chooseSplits(int64_t blocks, int64_t tilesK) {
+/// The tiling and the number of k slices (1: no split-K) of a GEMM: the pair with the
+/// least estimated time among the candidates for its shape. Each slice keeps at least
+/// kMinSliceTiles k tiles.
+std::pair<TileConfig, int64_t> chooseTiling(int64_t batch, int64_t m, int64_t n, int64_t k) {
   constexpr int64_t kMinSliceTiles = 8, kMaxSplits = 16;
   const GemmTuning &tuning = gemmTuning();
-  int64_t splits = 1;
-  if (tuning.splits)
-    splits = std::min(*tuning.splits, tilesK / kMinSliceTiles);
-  else if (blocks < tuning.wantBlocks)
-    splits = std::min({ceilDiv(tuning.wantBlocks, blocks), tilesK / kMinSliceTiles, kMaxSplits});
-  if (splits < 2)
-    return 1;
-  // Equal slices: the same number of k tiles in each (the last may end early on K).
-  return ceilDiv(tilesK, ceilDiv(tilesK, splits));
+  SmallVector<Candidate> candidates;
+  if (tuning.tiles)
+    candidates = {{*tuning.tiles, 1.0}};
+  else if (m <= 16)
+    candidates = {{{16, 64, 16, 1, 4}, 0.52}, {{16, 32, 16, 1, 2}, 0.42}};
+  else if (n <= 16)
+    candidates = {{{64, 16, 16, 4, 1}, 0.52}, {{32, 16, 16, 2, 1}, 0.42}};
+  else
+    candidates = {{{128, 128, 8, 8, 8}, 0.88}, {{128, 64, 8, 8, 4}, 0.82}, {{64, 128, 8, 4, 8}, 0.82},
+                  {{64, 64, 16, 4, 4}, 0.79}, {{64, 32, 16, 4, 2}, 0.67}, {{32, 64, 16, 2, 4}, 0.67},
+                  {{32, 32, 16, 2, 2}, 0.53}};
+  std::optional<std::pair<TileConfig, int64_t>> best;
+  double bestCycles = 0;
+  for (const Candidate &cand : candidates) {
+    int64_t tilesK = ceilDiv(k, cand.tiles.bk);
+    int64_t most = tuning.splits ? *tuning.splits : kMaxSplits;
+    most = std::max<int64_t>(1, std::min(most, tilesK / kMinSliceTiles));
+    for (int64_t tried = tuning.splits ? most : 1; tried <= most; ++tried) {
+      // Equal slices: the same number of k tiles in each (the last may end early on K).
+      int64_t splits = ceilDiv(tilesK, ceilDiv(tilesK, tried));
+      double cycles = estimateCycles(cand, splits, batch, m, n, k, tuning.sms);
+      if (!best || cycles < bestCycles) {
+        best = {cand.tiles, splits};
+        bestCycles = cycles;
+      }
+    }
+  }
+  return *best;
 }
 
 /// Matrix-vector products (M == 1 with B's columns contiguous along k): one warp per
@@ -185,7 +219,7 @@ void emitGemv(KernelModule &km, StringRef name, ArrayRef<Value> buffers, Locatio
                                 })[0];
     for (int32_t off = kWarp / 2; off > 0; off /= 2)
       acc = addS(kb, acc, kb.shuffleXor(acc, off));
-    kb.ifThen(kb.ltC(lane, 1), [&] { s.store(kb, bi, row, col, acc); });
+    kb.ifThen(kb.ltC(lane, 1), [&] { storeResult(kb, s, bi, row, col, acc); });
   });
   kb.finish({kWarps * kWarp, 1, 1});
   Launch l;
@@ -206,8 +240,12 @@ void emitTiledKernel(KernelBuilder &kb, const GemmSpec &s, const TileConfig &c, 
   int64_t blocks = s.batch * tilesM * tilesN, slice = ceilDiv(tilesK, splits);
   // Micro-tile layout. Strided: a thread's rows are ty + i*(BM/TM) and its columns
   // tx + j*(BN/TN), scalar shared-memory reads, one padding element per tile row against
-  // bank conflicts. Vector: rows ty*TM + i and columns tx*TN + j, each read as one 2- or
-  // 4-wide access, so tile rows are padded by 4 elements and 16-byte aligned instead.
+  // bank conflicts. Vector: rows and columns come in chunks of W = 4 (or 2) adjacent
+  // ones, chunk c of thread tx starting at column (c*(BN/TN) + tx)*W, each chunk read as
+  // one W-wide access. Adjacent lanes then read adjacent 16-byte words (no bank
+  // conflicts) and store adjacent chunks; a thread's W columns side by side instead
+  // would put the lanes' stores TN elements apart, across that many sectors. Tile rows
+  // are padded by 4 elements and 16-byte aligned.
   auto vectorWidth = [](int64_t n) -> unsigned { return n % 4 == 0 ? 4 : n % 2 == 0 ? 2 : 1; };
   bool vectorized = gemmTuning().vector && s.acc.getIntOrFloatBitWidth() == 32;
   unsigned wA = vectorized ? vectorWidth(c.tm) : 1, wB = vectorized ? vectorWidth(c.tn) : 1;
@@ -285,10 +323,13 @@ void emitTiledKernel(KernelBuilder &kb, const GemmSpec &s, const TileConfig &c, 
   };
 
   SmallVector<Value> rowOff, colOff;
+  auto chunked = [&](Value thread, int64_t i, int64_t w, int64_t threads) {
+    return kb.add(kb.mulC(thread, w), kb.idx((i / w) * threads * w + i % w));
+  };
   for (int64_t i = 0; i < c.tm; ++i)
-    rowOff.push_back(vectorized ? kb.add(kb.mulC(ty, c.tm), kb.idx(i)) : kb.add(ty, kb.idx(i * tRows)));
+    rowOff.push_back(vectorized ? chunked(ty, i, wA, tRows) : kb.add(ty, kb.idx(i * tRows)));
   for (int64_t j = 0; j < c.tn; ++j)
-    colOff.push_back(vectorized ? kb.add(kb.mulC(tx, c.tn), kb.idx(j)) : kb.add(tx, kb.idx(j * tCols)));
+    colOff.push_back(vectorized ? chunked(tx, j, wB, tCols) : kb.add(tx, kb.idx(j * tCols)));
   // The micro-tile's products over the k tile in shared memory.
   auto multiply = [&](ValueRange acc) {
     SmallVector<Value> next(acc.begin(), acc.end());
@@ -338,23 +379,35 @@ void emitTiledKernel(KernelBuilder &kb, const GemmSpec &s, const TileConfig &c, 
     });
   }
 
+  // Results: a vector chunk of columns is one store when the output (or the partial
+  // sums) keeps them adjacent and aligned; N % W == 0 also puts a chunk wholly inside
+  // or wholly outside the matrix, so one column's bound guards it.
   int64_t outputs = s.batch * s.M * s.N;
   unsigned partials = kb.func().getNumArguments() - 1; // the scratch parameter when split
+  int64_t wOut = vectorized && wB > 1 && s.N % wB == 0 && (splits > 1 || s.quadColumns) ? wB : 1;
   for (int64_t i = 0; i < c.tm; ++i) {
     Value row = kb.add(row0, rowOff[i]);
-    for (int64_t j = 0; j < c.tn; ++j) {
+    for (int64_t j = 0; j < c.tn; j += wOut) {
       Value col = kb.add(col0, colOff[j]);
       Value cond;
       if (rowEdge)
         cond = andI(kb, cond, kb.ltC(row, s.M));
       if (colEdge)
         cond = andI(kb, cond, kb.ltC(col, s.N));
-      Value acc = accs[i * c.tn + j];
+      ArrayRef<Value> acc = ArrayRef<Value>(accs).slice(i * c.tn + j, wOut);
       auto store = [&] {
-        if (splits == 1)
-          return s.store(kb, bi, row, col, acc);
-        Value e = kb.add(kb.mulC(kb.add(kb.mulC(bi, s.M), row), s.N), col);
-        kb.store(partials, kb.add(kb.mulC(split, outputs), e), acc);
+        if (splits > 1) {
+          Value e = kb.add(kb.mulC(kb.add(kb.mulC(bi, s.M), row), s.N), col);
+          kb.storeConsecutive(kb.param(partials), kb.add(kb.mulC(split, outputs), e), acc, wOut * elemBytes);
+          return;
+        }
+        if (wOut == 1)
+          return storeResult(kb, s, bi, row, col, acc[0]);
+        SmallVector<Value> values;
+        for (int64_t u = 0; u < wOut; ++u)
+          values.push_back(s.finish(kb, bi, row, kb.add(col, kb.idx(u)), acc[u]));
+        unsigned bytes = values[0].getType().getIntOrFloatBitWidth() / 8;
+        kb.storeConsecutive(kb.param(s.out), s.outOffset(kb, bi, row, col), values, wOut * bytes);
       };
       if (cond)
         kb.ifThen(cond, store);
@@ -377,7 +430,7 @@ void emitSplitSum(KernelBuilder &kb, const GemmSpec &s, int64_t splits, uint32_t
     for (int64_t p = 1; p < splits; ++p)
       sum = addS(kb, sum, kb.loadFrom(kb.param(partials), kb.add(e, kb.idx(p * outputs))));
     SmallVector<Value> at = kb.delinearize(e, {s.batch, s.M, s.N});
-    s.store(kb, at[0], at[1], at[2], sum);
+    storeResult(kb, s, at[0], at[1], at[2], sum);
   });
   kb.finish({blockSize, 1, 1});
 }
@@ -394,9 +447,8 @@ LogicalResult emitGemm(Operation *op, KernelModule &km, StringRef name, ArrayRef
     emitGemv(km, name, buffers, op->getLoc(), s, launches);
     return success();
   }
-  TileConfig c = chooseTiles(s.batch, s.M, s.N);
+  auto [c, splits] = chooseTiling(s.batch, s.M, s.N, s.K);
   int64_t blocks = s.batch * ceilDiv(s.M, c.bm) * ceilDiv(s.N, c.bn);
-  int64_t splits = chooseSplits(blocks, ceilDiv(s.K, c.bk));
   if (blocks * splits > std::numeric_limits<int32_t>::max())
     return op->emitOpError("contraction needs more than 2^31 thread blocks"), failure();
   SmallVector<ScratchBuffer> scratch;

@@ -27,8 +27,17 @@ struct GemmSpec {
   bool bNContig = true; // consecutive n of a row of B are adjacent in memory
   std::function<mlir::Value(KernelBuilder &kb, mlir::Value b, mlir::Value row, mlir::Value k)> loadA;
   std::function<mlir::Value(KernelBuilder &kb, mlir::Value b, mlir::Value k, mlir::Value col)> loadB;
-  /// Stores the finished dot product of (b, row, col), applying any epilogue.
-  std::function<void(KernelBuilder &kb, mlir::Value b, mlir::Value row, mlir::Value col, mlir::Value acc)> store;
+  /// Where results go: parameter `out` at element offset outOffset(b, row, col), the
+  /// value finish(b, row, col, acc) for the finished dot product acc (any epilogue
+  /// applied, converted to the element type of `out`).
+  unsigned out = 0;
+  std::function<mlir::Value(KernelBuilder &kb, mlir::Value b, mlir::Value row, mlir::Value col)> outOffset;
+  std::function<mlir::Value(KernelBuilder &kb, mlir::Value b, mlir::Value row, mlir::Value col, mlir::Value acc)>
+      finish;
+  /// Set when columns col .. col+3 of a row are adjacent in `out`, and col's offset a
+  /// multiple of 4, for every col that is a multiple of 4 (and so likewise for runs of
+  /// 2): the tiled kernel may then store such runs as one vector.
+  bool quadColumns = false;
 };
 
 /// Emits the kernels of a GEMM over `buffers` (bound in this order) and appends their

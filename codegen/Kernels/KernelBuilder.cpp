@@ -171,6 +171,14 @@ SmallVector<Value> KernelBuilder::loadConsecutive(Value memref, Value linear, un
     parts.push_back(vector::ExtractOp::create(builder_, loc_, v, static_cast<int64_t>(i)));
   return parts;
 }
+void KernelBuilder::storeConsecutive(Value memref, Value linear, ValueRange values, unsigned alignment) {
+  if (values.size() == 1)
+    return storeTo(memref, linear, values[0]);
+  auto type = VectorType::get({static_cast<int64_t>(values.size())}, values[0].getType());
+  Value v = vector::FromElementsOp::create(builder_, loc_, type, values);
+  vector::StoreOp::create(builder_, loc_, v, memref, ValueRange{linear}, /*nontemporal=*/false,
+                          llvm::MaybeAlign(alignment));
+}
 void KernelBuilder::barrier() { gpu::BarrierOp::create(builder_, loc_); }
 Value KernelBuilder::shuffleXor(Value v, int32_t offset) {
   return gpu::ShuffleOp::create(builder_, loc_, v, offset, 32, gpu::ShuffleMode::XOR).getResult(0);

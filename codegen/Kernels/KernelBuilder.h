@@ -130,6 +130,9 @@ public:
   /// (the caller guarantees the address is that aligned).
   llvm::SmallVector<mlir::Value> loadConsecutive(mlir::Value memref, mlir::Value linear, unsigned width,
                                                  unsigned alignment);
+  /// Stores `values` to consecutive elements from `linear` on, as one access of
+  /// `alignment` bytes (the caller guarantees the address is that aligned).
+  void storeConsecutive(mlir::Value memref, mlir::Value linear, mlir::ValueRange values, unsigned alignment);
   void barrier();
   /// Warp shuffle (xor or down), 32 lanes, all active.
   mlir::Value shuffleXor(mlir::Value v, int32_t offset);

@@ -34,23 +34,29 @@
 # EMU: PASSED
 # The tuning knobs (KILN_GEMM) give other kernels that must compute the same: without
 # prefetching, with large tiles in three slices, with shallow k tiles and no split,
-# with vector reads of the micro-tiles (4 and 2 wide; the emulator faults on a
-# misaligned one).
+# with 4x4 micro-tiles everywhere (4-wide vector stores of results and of partial sums
+# wherever N % 4 == 0: mm, gemm, conv8, folded, wide), and with the strided scalar
+# micro-tile (vector=0). The emulator faults on a misaligned vector access.
 # RUN: env KILN_GEMM=prefetch=0 KILN_CUDA_LIBRARY=%emulator kiln check %t.onnx --rtol 1e-5 2>&1 | FileCheck %s --check-prefix=EMU
 # RUN: env KILN_GEMM=tile=128x64x16/8x4,splits=3 KILN_CUDA_LIBRARY=%emulator kiln check %t.onnx --rtol 1e-5 2>&1 | FileCheck %s --check-prefixes=KNOB,EMU
-# RUN: env KILN_GEMM=tile=32x128x8/2x8,splits=1,vector=1 KILN_CUDA_LIBRARY=%emulator kiln check %t.onnx --rtol 1e-5 2>&1 | FileCheck %s --check-prefix=EMU
-# RUN: env KILN_GEMM=vector=1 KILN_CUDA_LIBRARY=%emulator kiln check %t.onnx --rtol 1e-5 2>&1 | FileCheck %s --check-prefix=EMU
+# RUN: env KILN_GEMM=tile=32x128x8/2x8,splits=1 KILN_CUDA_LIBRARY=%emulator kiln check %t.onnx --rtol 1e-5 2>&1 | FileCheck %s --check-prefix=EMU
+# RUN: env KILN_GEMM=tile=64x64x16/4x4 KILN_CUDA_LIBRARY=%emulator kiln check %t.onnx --rtol 1e-5 2>&1 | FileCheck %s --check-prefix=EMU
+# RUN: env KILN_GEMM=vector=0 KILN_CUDA_LIBRARY=%emulator kiln check %t.onnx --rtol 1e-5 2>&1 | FileCheck %s --check-prefix=EMU
 # RUN: env KILN_INDEX_BITS=32 KILN_CUDA_LIBRARY=%emulator kiln check %t.onnx --rtol 1e-5 2>&1 | FileCheck %s --check-prefixes=I32,EMU
-# RUN: env KILN_GEMM=vector=1 kiln compile %t.onnx --emit=ptx 2>&1 | FileCheck %s --check-prefix=VEC
+# RUN: env KILN_GEMM=tile=64x64x16/4x4 kiln compile %t.onnx --emit=ptx 2>&1 | FileCheck %s --check-prefix=VEC
 # VEC: .shared .align 16
 # VEC: ld.shared.v4.b32
+# VEC: st.global.v4.b32
+# RUN: env KILN_GEMM=vector=0 kiln compile %t.onnx --emit=ptx 2>&1 | FileCheck %s --check-prefix=SCALAR
+# SCALAR-NOT: ld.shared.v{{[24]}}
+# SCALAR-NOT: st.global.v{{[24]}}
 # RUN: env KILN_GEMM=tile=128x64x16/8x4,splits=3 kiln compile %t.onnx --emit=plan 2>&1 | FileCheck %s --check-prefix=BIG
 # BIG: matmul_{{[0-9]+}} grid(3,1,1) {{.*}}// mm
 # BIG-NEXT: matmul_split_sum_{{[0-9]+}} {{.*}}// mm
 # RUN: env KILN_GEMM=tile=100x64x16/4x4 not kiln compile %t.onnx --emit=plan 2>&1 | FileCheck %s --check-prefix=BAD
 # BAD: node 'mm' (MatMul): KILN_GEMM: tile 100x64x16/4x4 does not fit the kernel
 # RUN: env KILN_GEMM=tiles=64 not kiln compile %t.onnx --emit=plan 2>&1 | FileCheck %s --check-prefix=BADKEY
-# BADKEY: node 'mm' (MatMul): KILN_GEMM: cannot read 'tiles=64' (expected tile=BMxBNxBK/TMxTN, want=N, splits=N, prefetch=0|1 or vector=0|1)
+# BADKEY: node 'mm' (MatMul): KILN_GEMM: cannot read 'tiles=64' (expected tile=BMxBNxBK/TMxTN, sms=N, splits=N, prefetch=0|1 or vector=0|1)
 import numpy as np
 from onnx_builder import F32, const, node, save, tensor
 from onnx import TensorProto
@@ -73,6 +79,7 @@ save(
         node("MatMul", ["d", "w6"], ["folded"], name="folded"),
         node("MatMul", ["e", "f"], ["batched"], name="batched"),
         node("MatMul", ["i", "j"], ["int"], name="int"),
+        node("Conv", ["x3", "k8", "bias8"], ["conv8"], name="conv8", pads=[1, 1, 1, 1]),
         node("MatMul", ["g", "w9"], ["wide"], name="wide"),
     ],
     [
@@ -86,6 +93,7 @@ save(
         tensor("f", F32, [2, 768, 20]),
         tensor("i", I32, [24, 1024]),
         tensor("j", I32, [1024, 8]),
+        tensor("x3", F32, [1, 32, 8, 8]),
         tensor("g", F32, [512, 64]),
     ],
     [
@@ -97,6 +105,7 @@ save(
         tensor("folded", F32, [3, 24, 40]),
         tensor("batched", F32, [2, 20, 20]),
         tensor("int", I32, [24, 8]),
+        tensor("conv8", F32, [1, 48, 8, 8]),
         tensor("wide", F32, [512, 1024]),
     ],
     [
@@ -108,6 +117,8 @@ save(
         weights("bias4", 64),
         weights("k5", 32, 64, 3, 3),
         weights("w6", 512, 40),
+        weights("k8", 48, 32, 3, 3),
+        weights("bias8", 48),
         weights("w9", 64, 1024),
     ],
 )
