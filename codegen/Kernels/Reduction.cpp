@@ -277,6 +277,53 @@ struct Group {
     return allReduce(acc, combine);
   }
 
+  /// Rows that a warp can hold in registers (at most kCachedPerLane elements per lane),
+  /// so that a softmax or a normalization reads its row from memory once instead of once
+  /// per pass. Lane l holds elements l + 32 i.
+  static constexpr int64_t kCachedPerLane = 32;
+  bool fitsRegisters() const { return mode == Mode::Warp && v.contiguous() && v.R <= 32 * kCachedPerLane; }
+  int64_t cachedCount() const { return (v.R + 31) / 32; }
+  /// Whether cached element i may lie past the row (only the last one, when 32 does not
+  /// divide the row).
+  bool cachedTail(int64_t i) const { return i == cachedCount() - 1 && v.R % 32 != 0; }
+  Value cachedIndex(int64_t i) { return kb.add(lane, kb.idx(32 * i)); }
+
+  /// This lane's elements, all loads issued together; past the row it reloads the last
+  /// element (in bounds; never reduced or stored).
+  SmallVector<Value> loadCached(function_ref<Value(Value off)> load) {
+    SmallVector<Value> vals;
+    for (int64_t i = 0; i < cachedCount(); ++i) {
+      Value r = cachedIndex(i);
+      if (cachedTail(i))
+        r = kb.min(r, kb.idx(v.R - 1));
+      vals.push_back(load(offset(r)));
+    }
+    return vals;
+  }
+
+  /// Combines one value per cached element across the group; every thread gets the total.
+  Value reduceCached(ArrayRef<Value> vals, Value init, Combine combine) {
+    Value acc = init;
+    for (int64_t i = 0; i < static_cast<int64_t>(vals.size()); ++i) {
+      Value e = vals[i];
+      if (cachedTail(i))
+        e = kb.select(kb.ltC(cachedIndex(i), v.R), e, init);
+      acc = combine({acc}, {e})[0];
+    }
+    return allReduce({acc}, combine)[0];
+  }
+
+  /// Runs `body` for each cached element that lies in the row.
+  void forEachCached(function_ref<void(int64_t i, Value r, Value off)> body) {
+    for (int64_t i = 0; i < cachedCount(); ++i) {
+      Value r = cachedIndex(i);
+      if (cachedTail(i))
+        kb.ifThen(kb.ltC(r, v.R), [&] { body(i, r, offset(r)); });
+      else
+        body(i, r, offset(r));
+    }
+  }
+
   void forEach(function_ref<void(Value r, Value off)> body) {
     auto loop = [&] { kb.forLoop(lane, kb.idx(v.R), kb.idx(threads), [&](Value r) { body(r, offset(r)); }); };
     if (valid)
@@ -712,6 +759,22 @@ LogicalResult genSoftmax(SK kind, Operation *op, KernelModule &km, SmallVectorIm
       });
       return;
     }
+    if (g.fitsRegisters()) {
+      // One read of the row: max, exponentials and their sum from registers.
+      SmallVector<Value> xs = g.loadCached([&](Value off) { return loadAcc(kb, 0, off); });
+      Value mx = g.reduceCached(xs, kb.constFloat(at, -INFINITY), maxCombine);
+      SmallVector<Value> ds, es;
+      for (Value e : xs) {
+        ds.push_back(a.subf(e, mx));
+        es.push_back(a.exp(ds.back()));
+      }
+      Value sum = g.reduceCached(es, kb.constFloat(at, 0.0), sumCombine);
+      Value logSum = kind == SK::LogSoftmax ? a.log(sum) : Value();
+      g.forEachCached([&](int64_t i, Value, Value off) {
+        storeAcc(kb, 1, off, kind == SK::Softmax ? a.divf(es[i], sum) : a.subf(ds[i], logSum));
+      });
+      return;
+    }
     Value mx = g.reduce({kb.constFloat(at, -INFINITY)},
                         [&](Value, Value off, ValueRange acc) { return maxCombine(acc, {loadAcc(kb, 0, off)}); },
                         maxCombine)[0];
@@ -897,6 +960,21 @@ std::pair<Value, Value> meanVar(KernelBuilder &kb, Group &g, Type at) {
   return {mean, a.divf(sq, n)};
 }
 
+/// meanVar of a row held in registers (Group::loadCached).
+std::pair<Value, Value> meanVarCached(KernelBuilder &kb, Group &g, ArrayRef<Value> xs, Type at) {
+  A a(kb);
+  auto sumCombine = [&](ValueRange p, ValueRange q) -> SmallVector<Value> { return {a.addf(p[0], q[0])}; };
+  Value n = kb.constFloat(at, static_cast<double>(g.v.R));
+  Value zero = kb.constFloat(at, 0.0);
+  Value mean = a.divf(g.reduceCached(xs, zero, sumCombine), n);
+  SmallVector<Value> sq;
+  for (Value x : xs) {
+    Value d = a.subf(x, mean);
+    sq.push_back(a.mulf(d, d));
+  }
+  return {mean, a.divf(g.reduceCached(sq, zero, sumCombine), n)};
+}
+
 /// Broadcast strides of `operand` (right-aligned) against `shape`; 0 where it has size 1.
 SmallVector<int64_t> bcastStrides(ArrayRef<int64_t> operand, ArrayRef<int64_t> shape) {
   SmallVector<int64_t> strides(shape.size(), 0);
@@ -983,14 +1061,23 @@ LogicalResult genLayerNorm(Operation *op, KernelModule &km, SmallVectorImpl<Laun
     storeAcc(kb, p, off, e);
   };
   Launch l = emitGroups(kb, v, chooseMode(v), [&](Group &g) {
-    auto [mean, var] = meanVar(kb, g, at);
+    // A row that fits in registers is read once (then mean, variance and the output come
+    // from registers); otherwise once per pass.
+    SmallVector<Value> xs;
+    if (g.fitsRegisters())
+      xs = g.loadCached([&](Value off) { return loadAcc(kb, 0, off); });
+    auto [mean, var] = xs.empty() ? meanVar(kb, g, at) : meanVarCached(kb, g, xs, at);
     Value inv = a.divf(kb.constFloat(at, 1.0), a.sqrt(a.addf(var, kb.constFloat(at, eps))));
-    g.forEach([&](Value r, Value off) {
-      Value e = a.mulf(a.mulf(a.subf(loadAcc(kb, 0, off), mean), inv), loadF(1, paramOff(r, sFull, sStr)));
+    auto normalize = [&](Value x, Value r, Value off) {
+      Value e = a.mulf(a.mulf(a.subf(x, mean), inv), loadF(1, paramOff(r, sFull, sStr)));
       if (hasBias)
         e = a.addf(e, loadF(pBias, paramOff(r, bFull, bStr)));
       storeF(pY, off, e);
-    });
+    };
+    if (!xs.empty())
+      g.forEachCached([&](int64_t i, Value r, Value off) { normalize(xs[i], r, off); });
+    else
+      g.forEach([&](Value r, Value off) { normalize(loadAcc(kb, 0, off), r, off); });
     if (pMean >= 0 || pInv >= 0)
       g.leader([&] {
         if (pMean >= 0)
