@@ -51,8 +51,17 @@ SmallVector<int64_t> broadcastStrides(ArrayRef<int64_t> operandShape, ArrayRef<i
   return strides;
 }
 
-/// Merges dimension d+1 into d wherever every operand's strides stay affine across them.
+/// Drops unit dimensions (their coordinate is always 0, whatever an operand's stride
+/// there says: a batch of 1 must not make a plain elementwise op look broadcast), then
+/// merges dimension d+1 into d wherever every operand's strides stay affine across them.
 void collapse(SmallVectorImpl<int64_t> &shape, SmallVectorImpl<SmallVector<int64_t>> &strides) {
+  for (int64_t d = static_cast<int64_t>(shape.size()) - 1; d >= 0 && shape.size() > 1; --d) {
+    if (shape[d] != 1)
+      continue;
+    shape.erase(shape.begin() + d);
+    for (auto &s : strides)
+      s.erase(s.begin() + d);
+  }
   for (int64_t d = static_cast<int64_t>(shape.size()) - 2; d >= 0; --d) {
     bool ok = true;
     for (auto &s : strides)
