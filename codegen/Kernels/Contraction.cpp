@@ -303,6 +303,9 @@ LogicalResult emitGemmConv(Operation *op, KernelModule &km, SmallVectorImpl<Laun
   s.K = cg * ksp;
   s.aKContig = true;
   s.bNContig = true;
+  // Fitted to the emulator's instruction counts: a 1x1 patch is a load at a computed
+  // offset, a padded window adds tap coordinates and bounds.
+  s.bStageCost = pointwise ? 6 : 28;
   s.loadA = [&](KernelBuilder &kb, Value g, Value row, Value kk) {
     Value off = kb.add(kb.mulC(kb.add(kb.mulC(g, mg), row), s.K), kk);
     return loadC(kb, 1, off, elem);

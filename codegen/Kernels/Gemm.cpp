@@ -129,14 +129,20 @@ const GemmTuning &gemmTuning() {
   return tuning;
 }
 
-/// A tile shape and the share of its kernel's instructions that are fmas, as the PTX
-/// emulator counts them (scripts/traffic-report.py's fma% on a 256x512x256 MatMul, one
-/// slice, vector micro-tiles): the rest is shared-memory reads, staging and loop
-/// overhead, which bigger micro-tiles spread over more fmas.
-struct Candidate {
-  TileConfig tiles;
-  double fmaShare;
-};
+/// The share of a thread's instructions that are fmas in the tiled kernel with tiles
+/// `c`: per k tile it issues BK*TM*TN fmas, BK*(TM/wA + TN/wB) shared-memory reads, its
+/// share of the staging (about 4 instructions per element for the load, the shared
+/// store and addressing, plus the spec's gather cost) and about 10 for the loop and
+/// barriers. Fitted to the emulator's counts (scripts/traffic-report.py's fma%): within
+/// 2 points on MatMuls from 32x32/2x2 to 128x128/8x8 tiles and on 3x3 convolutions.
+double fmaShare(const TileConfig &c, bool vector, const GemmSpec &s) {
+  auto width = [&](int64_t n) -> double { return vector ? (n % 4 == 0 ? 4 : n % 2 == 0 ? 2 : 1) : 1; };
+  double fmas = static_cast<double>(c.bk * c.tm * c.tn);
+  double reads = c.bk * (c.tm / width(c.tm) + c.tn / width(c.tn));
+  double staging = static_cast<double>(c.bm * c.bk) / kGemmThreads * (4 + s.aStageCost) +
+                   static_cast<double>(c.bn * c.bk) / kGemmThreads * (4 + s.bStageCost);
+  return fmas / (fmas + reads + staging + 10);
+}
 
 /// Estimated time of a GEMM tiled as `c` in `splits` k slices, in SM cycles of a GPU
 /// like an H100 (`sms` SMs of 128 fp32 lanes; about 1750 bytes of DRAM and 5000 of L2
@@ -146,49 +152,48 @@ struct Candidate {
 /// A model to rank tilings, not a prediction: it trades small tiles (more blocks, more
 /// overhead per fma, more operand traffic) against split-K (partial sums) and against
 /// idle SMs in the last wave.
-double estimateCycles(const Candidate &cand, int64_t splits, int64_t batch, int64_t m, int64_t n, int64_t k,
-                      int64_t sms) {
-  const TileConfig &c = cand.tiles;
-  int64_t tilesM = ceilDiv(m, c.bm), tilesN = ceilDiv(n, c.bn), tilesK = ceilDiv(k, c.bk);
-  int64_t blocks = batch * tilesM * tilesN * splits;
+double estimateCycles(const TileConfig &c, double share, int64_t splits, const GemmSpec &s, int64_t sms) {
+  int64_t tilesM = ceilDiv(s.M, c.bm), tilesN = ceilDiv(s.N, c.bn), tilesK = ceilDiv(s.K, c.bk);
+  int64_t blocks = s.batch * tilesM * tilesN * splits;
   double blockFmas = static_cast<double>(c.bm * c.bn * c.bk * ceilDiv(tilesK, splits));
-  double compute = static_cast<double>(ceilDiv(blocks, sms)) * blockFmas / (128.0 * cand.fmaShare);
-  double operandBytes = 4.0 * batch * (static_cast<double>(m) * k * tilesN + static_cast<double>(k) * n * tilesM);
+  double compute = static_cast<double>(ceilDiv(blocks, sms)) * blockFmas / (128.0 * share);
+  double operandBytes =
+      4.0 * s.batch * (static_cast<double>(s.M) * s.K * tilesN + static_cast<double>(s.K) * s.N * tilesM);
   double cycles = compute + operandBytes / 5000.0;
   if (splits > 1)
-    cycles += 2.0 * 4.0 * splits * batch * m * n / 1750.0 + 4000.0;
+    cycles += 2.0 * 4.0 * splits * s.batch * s.M * s.N / 1750.0 + 4000.0;
   return cycles;
 }
 
 /// The tiling and the number of k slices (1: no split-K) of a GEMM: the pair with the
 /// least estimated time among the candidates for its shape. Each slice keeps at least
 /// kMinSliceTiles k tiles.
-std::pair<TileConfig, int64_t> chooseTiling(int64_t batch, int64_t m, int64_t n, int64_t k) {
+std::pair<TileConfig, int64_t> chooseTiling(const GemmSpec &s, bool vector) {
   constexpr int64_t kMinSliceTiles = 8, kMaxSplits = 16;
   const GemmTuning &tuning = gemmTuning();
-  SmallVector<Candidate> candidates;
+  SmallVector<TileConfig> candidates;
   if (tuning.tiles)
-    candidates = {{*tuning.tiles, 1.0}};
-  else if (m <= 16)
-    candidates = {{{16, 64, 16, 1, 4}, 0.52}, {{16, 32, 16, 1, 2}, 0.42}};
-  else if (n <= 16)
-    candidates = {{{64, 16, 16, 4, 1}, 0.52}, {{32, 16, 16, 2, 1}, 0.42}};
+    candidates = {*tuning.tiles};
+  else if (s.M <= 16)
+    candidates = {{16, 64, 16, 1, 4}, {16, 32, 16, 1, 2}};
+  else if (s.N <= 16)
+    candidates = {{64, 16, 16, 4, 1}, {32, 16, 16, 2, 1}};
   else
-    candidates = {{{128, 128, 8, 8, 8}, 0.88}, {{128, 64, 8, 8, 4}, 0.82}, {{64, 128, 8, 4, 8}, 0.82},
-                  {{64, 64, 16, 4, 4}, 0.79}, {{64, 32, 16, 4, 2}, 0.67}, {{32, 64, 16, 2, 4}, 0.67},
-                  {{32, 32, 16, 2, 2}, 0.53}};
+    candidates = {{128, 128, 8, 8, 8}, {128, 64, 8, 8, 4}, {64, 128, 8, 4, 8}, {64, 64, 16, 4, 4},
+                  {64, 32, 16, 4, 2},  {32, 64, 16, 2, 4}, {32, 32, 16, 2, 2}};
   std::optional<std::pair<TileConfig, int64_t>> best;
   double bestCycles = 0;
-  for (const Candidate &cand : candidates) {
-    int64_t tilesK = ceilDiv(k, cand.tiles.bk);
+  for (const TileConfig &c : candidates) {
+    double share = fmaShare(c, vector, s);
+    int64_t tilesK = ceilDiv(s.K, c.bk);
     int64_t most = tuning.splits ? *tuning.splits : kMaxSplits;
     most = std::max<int64_t>(1, std::min(most, tilesK / kMinSliceTiles));
     for (int64_t tried = tuning.splits ? most : 1; tried <= most; ++tried) {
       // Equal slices: the same number of k tiles in each (the last may end early on K).
       int64_t splits = ceilDiv(tilesK, ceilDiv(tilesK, tried));
-      double cycles = estimateCycles(cand, splits, batch, m, n, k, tuning.sms);
+      double cycles = estimateCycles(c, share, splits, s, tuning.sms);
       if (!best || cycles < bestCycles) {
-        best = {cand.tiles, splits};
+        best = {c, splits};
         bestCycles = cycles;
       }
     }
@@ -247,7 +252,7 @@ void emitTiledKernel(KernelBuilder &kb, const GemmSpec &s, const TileConfig &c, 
   // would put the lanes' stores TN elements apart, across that many sectors. Tile rows
   // are padded by 4 elements and 16-byte aligned.
   auto vectorWidth = [](int64_t n) -> unsigned { return n % 4 == 0 ? 4 : n % 2 == 0 ? 2 : 1; };
-  bool vectorized = gemmTuning().vector && s.acc.getIntOrFloatBitWidth() == 32;
+  bool vectorized = gemmTuning().vector && s.acc.getIntOrFloatBitWidth() == 32; // as emitGemm's choice
   unsigned wA = vectorized ? vectorWidth(c.tm) : 1, wB = vectorized ? vectorWidth(c.tn) : 1;
   unsigned elemBytes = s.acc.getIntOrFloatBitWidth() / 8;
   int64_t pad = vectorized ? 4 : 1;
@@ -447,7 +452,8 @@ LogicalResult emitGemm(Operation *op, KernelModule &km, StringRef name, ArrayRef
     emitGemv(km, name, buffers, op->getLoc(), s, launches);
     return success();
   }
-  auto [c, splits] = chooseTiling(s.batch, s.M, s.N, s.K);
+  bool vector = gemmTuning().vector && s.acc.getIntOrFloatBitWidth() == 32;
+  auto [c, splits] = chooseTiling(s, vector);
   int64_t blocks = s.batch * ceilDiv(s.M, c.bm) * ceilDiv(s.N, c.bn);
   if (blocks * splits > std::numeric_limits<int32_t>::max())
     return op->emitOpError("contraction needs more than 2^31 thread blocks"), failure();

@@ -23,6 +23,9 @@ namespace kiln::codegen {
 struct GemmSpec {
   int64_t batch = 1, M = 0, N = 0, K = 0;
   mlir::Type acc;       // accumulator (compute) type
+  /// Instructions beyond a plain load that staging one element of A or B costs (Conv's
+  /// patch gather of B: coordinates, bounds, padding); they weigh the tile choice.
+  double aStageCost = 0, bStageCost = 0;
   bool aKContig = true; // consecutive k of a row of A are adjacent in memory
   bool bNContig = true; // consecutive n of a row of B are adjacent in memory
   std::function<mlir::Value(KernelBuilder &kb, mlir::Value b, mlir::Value row, mlir::Value k)> loadA;
