@@ -19,7 +19,7 @@ cd "$root"
 names=("$@")
 [[ ${#names[@]} -eq 0 ]] && names=(op_linear_768 op_mlp_3072 op_conv3x3_64x56 op_conv3x3_256x14
                                    op_conv3x3_512x7 op_conv1x1_2048x7 resnet50 bert_base)
-read -r -a configs <<< "${KILN_SWEEP_CONFIGS:-default vector=0 prefetch=0 sms=66 sms=264 \
+read -r -a configs <<< "${KILN_SWEEP_CONFIGS:-default vector=0 prefetch=0 buffers=1 sms=66 sms=264 \
 tile=128x128x8/8x8 tile=64x64x16/4x4 tile=32x32x16/2x2 KILN_INDEX_BITS=32}"
 iters=${KILN_BENCH_ITERS:-50}
 warmup=${KILN_BENCH_WARMUP:-5}

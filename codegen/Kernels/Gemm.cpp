@@ -52,7 +52,9 @@ constexpr int64_t kGemmThreads = 256;
 /// place of the estimated choice), `sms=N` (the SMs the choice plans for; default 132,
 /// an H100), `splits=N` (exactly N slices of K when there are enough k tiles; 1 turns
 /// split-K off), `prefetch=0|1` (load the next k tile into registers while computing
-/// the current one; default 1) and `vector=0|1` (each thread's micro-tile rows and
+/// the current one; default 1), `buffers=1|2` (with prefetching, two shared-memory
+/// buffers per operand, one barrier per k tile instead of two, where they fit 48 KiB;
+/// default 2) and `vector=0|1` (each thread's micro-tile rows and
 /// columns in chunks of 4 adjacent ones, read from shared memory and stored as 4-wide
 /// vectors; default 1; 0 is the strided micro-tile with scalar accesses).
 struct GemmTuning {
@@ -60,6 +62,7 @@ struct GemmTuning {
   int64_t sms = 132;
   std::optional<int64_t> splits;
   bool prefetch = true;
+  int64_t buffers = 2;
   bool vector = true;
   std::string error; // a malformed KILN_GEMM, reported by every GEMM
 };
@@ -105,13 +108,15 @@ GemmTuning parseGemmTuning(llvm::StringRef text) {
       t.sms = n;
     } else if (key == "splits" && !value.getAsInteger(10, n) && n > 0) {
       t.splits = n;
+    } else if (key == "buffers" && (value == "1" || value == "2")) {
+      t.buffers = value == "2" ? 2 : 1;
     } else if (key == "prefetch" && (value == "0" || value == "1")) {
       t.prefetch = value == "1";
     } else if (key == "vector" && (value == "0" || value == "1")) {
       t.vector = value == "1";
     } else {
       t.error = "KILN_GEMM: cannot read '" + item.str() +
-                "' (expected tile=BMxBNxBK/TMxTN, sms=N, splits=N, prefetch=0|1 or vector=0|1)";
+                "' (expected tile=BMxBNxBK/TMxTN, sms=N, splits=N, prefetch=0|1, buffers=1|2 or vector=0|1)";
       return t;
     }
   }
@@ -257,8 +262,14 @@ void emitTiledKernel(KernelBuilder &kb, const GemmSpec &s, const TileConfig &c, 
   unsigned elemBytes = s.acc.getIntOrFloatBitWidth() / 8;
   int64_t pad = vectorized ? 4 : 1;
   int64_t ldA = c.bm + pad, ldB = c.bn + pad;
-  Value as = kb.sharedBuffer(s.acc, c.bk * ldA, vectorized ? 16 : 0);
-  Value bs = kb.sharedBuffer(s.acc, c.bk * ldB, vectorized ? 16 : 0);
+  // With prefetching, two buffers of each tile: tile kt is multiplied from one while
+  // tile kt + 1 is stored to the other, so one barrier per k tile suffices.
+  const int64_t sizeA = c.bk * ldA, sizeB = c.bk * ldB;
+  const bool prefetch = gemmTuning().prefetch;
+  const bool twoBuffers =
+      prefetch && gemmTuning().buffers == 2 && 2 * (sizeA + sizeB) * static_cast<int64_t>(elemBytes) <= 48 * 1024;
+  Value as = kb.sharedBuffer(s.acc, (twoBuffers ? 2 : 1) * sizeA, vectorized ? 16 : 0);
+  Value bs = kb.sharedBuffer(s.acc, (twoBuffers ? 2 : 1) * sizeB, vectorized ? 16 : 0);
   Value zero = kb.constOf(s.acc, 0);
 
   Value t = kb.threadId(Dimension::x);
@@ -316,14 +327,16 @@ void emitTiledKernel(KernelBuilder &kb, const GemmSpec &s, const TileConfig &c, 
     }
     return v;
   };
-  auto storeTile = [&](ArrayRef<Value> v) {
+  // `buffer`: which of two buffers (0 or 1; null with one).
+  auto storeTile = [&](ArrayRef<Value> v, Value buffer) {
+    Value baseA = buffer ? kb.mulC(buffer, sizeA) : kb.idx(0), baseB = buffer ? kb.mulC(buffer, sizeB) : kb.idx(0);
     for (int64_t r = 0; r < perA; ++r) {
       auto [m, k] = coordA(r);
-      kb.storeTo(as, kb.add(kb.mulC(k, ldA), m), v[r]);
+      kb.storeTo(as, kb.add(baseA, kb.add(kb.mulC(k, ldA), m)), v[r]);
     }
     for (int64_t r = 0; r < perB; ++r) {
       auto [n, k] = coordB(r);
-      kb.storeTo(bs, kb.add(kb.mulC(k, ldB), n), v[perA + r]);
+      kb.storeTo(bs, kb.add(baseB, kb.add(kb.mulC(k, ldB), n)), v[perA + r]);
     }
   };
 
@@ -336,14 +349,15 @@ void emitTiledKernel(KernelBuilder &kb, const GemmSpec &s, const TileConfig &c, 
   for (int64_t j = 0; j < c.tn; ++j)
     colOff.push_back(vectorized ? chunked(tx, j, wB, tCols) : kb.add(tx, kb.idx(j * tCols)));
   // The micro-tile's products over the k tile in shared memory.
-  auto multiply = [&](ValueRange acc) {
+  auto multiply = [&](ValueRange acc, Value buffer) {
+    Value baseA = buffer ? kb.mulC(buffer, sizeA) : kb.idx(0), baseB = buffer ? kb.mulC(buffer, sizeB) : kb.idx(0);
     SmallVector<Value> next(acc.begin(), acc.end());
     for (int64_t kk = 0; kk < c.bk; ++kk) {
       SmallVector<Value> a, b;
       for (int64_t i = 0; i < c.tm; i += wA)
-        a.append(kb.loadConsecutive(as, kb.add(rowOff[i], kb.idx(kk * ldA)), wA, wA * elemBytes));
+        a.append(kb.loadConsecutive(as, kb.add(baseA, kb.add(rowOff[i], kb.idx(kk * ldA))), wA, wA * elemBytes));
       for (int64_t j = 0; j < c.tn; j += wB)
-        b.append(kb.loadConsecutive(bs, kb.add(colOff[j], kb.idx(kk * ldB)), wB, wB * elemBytes));
+        b.append(kb.loadConsecutive(bs, kb.add(baseB, kb.add(colOff[j], kb.idx(kk * ldB))), wB, wB * elemBytes));
       for (int64_t i = 0; i < c.tm; ++i)
         for (int64_t j = 0; j < c.tn; ++j)
           next[i * c.tn + j] = madd(kb, next[i * c.tn + j], a[i], b[j]);
@@ -356,29 +370,34 @@ void emitTiledKernel(KernelBuilder &kb, const GemmSpec &s, const TileConfig &c, 
   Value kFirst = splits == 1 ? kb.idx(0) : kb.mulC(split, slice);
   Value kEnd = splits == 1 ? kb.idx(tilesK) : kb.min(kb.add(kFirst, kb.idx(slice)), kb.idx(tilesK));
   SmallVector<Value> accs(c.tm * c.tn, zero);
-  if (!gemmTuning().prefetch) {
+  if (!prefetch) {
     accs = kb.forLoopCarry(kFirst, kEnd, kb.idx(1), accs, [&](Value kt, ValueRange acc) {
-      storeTile(loadTile(kt));
+      storeTile(loadTile(kt), Value());
       kb.barrier();
-      SmallVector<Value> next = multiply(acc);
+      SmallVector<Value> next = multiply(acc, Value());
       kb.barrier();
       return next;
     });
   } else if (tilesK > 0) {
     // Tile kt + 1 is read from global memory while tile kt is multiplied (the branch is
-    // uniform: every thread of the block agrees whether there is a next tile).
-    storeTile(loadTile(kFirst));
+    // uniform: every thread of the block agrees whether there is a next tile). With two
+    // buffers, tile kt + 1 goes to the one tile kt is not in, and the barrier after it
+    // both publishes it and ends every read of tile kt's buffer, which the next
+    // iteration overwrites; with one, a barrier must also come before the store.
+    storeTile(loadTile(kFirst), twoBuffers ? kb.idx(0) : Value());
     kb.barrier();
     SmallVector<Type> staged(perA + perB, s.acc);
     accs = kb.forLoopCarry(kFirst, kEnd, kb.idx(1), accs, [&](Value kt, ValueRange acc) {
       Value next = kb.add(kt, kb.idx(1));
       Value more = kb.lt(next, kEnd);
+      Value current = twoBuffers ? kb.remC(kb.sub(kt, kFirst), 2) : Value();
       SmallVector<Value> ahead = kb.ifThenElse(
           more, staged, [&] { return loadTile(next); },
           [&] { return SmallVector<Value>(perA + perB, zero); });
-      SmallVector<Value> sums = multiply(acc);
-      kb.barrier();
-      kb.ifThen(more, [&] { storeTile(ahead); });
+      SmallVector<Value> sums = multiply(acc, current);
+      if (!twoBuffers)
+        kb.barrier();
+      kb.ifThen(more, [&] { storeTile(ahead, twoBuffers ? kb.sub(kb.idx(1), current) : Value()); });
       kb.barrier();
       return sums;
     });

@@ -33,11 +33,13 @@
 # I32: KILN_INDEX_BITS=32: kernels index in 32 bits (for tuning only)
 # EMU: PASSED
 # The tuning knobs (KILN_GEMM) give other kernels that must compute the same: without
-# prefetching, with large tiles in three slices, with shallow k tiles and no split,
+# prefetching, with one shared-memory buffer per operand (two barriers per k tile; the
+# default's two buffers must keep the emulator's race check quiet), with large tiles in three slices, with shallow k tiles and no split,
 # with 4x4 micro-tiles everywhere (4-wide vector stores of results and of partial sums
 # wherever N % 4 == 0: mm, gemm, conv8, folded, wide), and with the strided scalar
 # micro-tile (vector=0). The emulator faults on a misaligned vector access.
 # RUN: env KILN_GEMM=prefetch=0 KILN_CUDA_LIBRARY=%emulator kiln check %t.onnx --rtol 1e-5 2>&1 | FileCheck %s --check-prefix=EMU
+# RUN: env KILN_GEMM=buffers=1 KILN_CUDA_LIBRARY=%emulator kiln check %t.onnx --rtol 1e-5 2>&1 | FileCheck %s --check-prefix=EMU
 # RUN: env KILN_GEMM=tile=128x64x16/8x4,splits=3 KILN_CUDA_LIBRARY=%emulator kiln check %t.onnx --rtol 1e-5 2>&1 | FileCheck %s --check-prefixes=KNOB,EMU
 # RUN: env KILN_GEMM=tile=32x128x8/2x8,splits=1 KILN_CUDA_LIBRARY=%emulator kiln check %t.onnx --rtol 1e-5 2>&1 | FileCheck %s --check-prefix=EMU
 # RUN: env KILN_GEMM=tile=64x64x16/4x4 KILN_CUDA_LIBRARY=%emulator kiln check %t.onnx --rtol 1e-5 2>&1 | FileCheck %s --check-prefix=EMU
@@ -56,7 +58,7 @@
 # RUN: env KILN_GEMM=tile=100x64x16/4x4 not kiln compile %t.onnx --emit=plan 2>&1 | FileCheck %s --check-prefix=BAD
 # BAD: node 'mm' (MatMul): KILN_GEMM: tile 100x64x16/4x4 does not fit the kernel
 # RUN: env KILN_GEMM=tiles=64 not kiln compile %t.onnx --emit=plan 2>&1 | FileCheck %s --check-prefix=BADKEY
-# BADKEY: node 'mm' (MatMul): KILN_GEMM: cannot read 'tiles=64' (expected tile=BMxBNxBK/TMxTN, sms=N, splits=N, prefetch=0|1 or vector=0|1)
+# BADKEY: node 'mm' (MatMul): KILN_GEMM: cannot read 'tiles=64' (expected tile=BMxBNxBK/TMxTN, sms=N, splits=N, prefetch=0|1, buffers=1|2 or vector=0|1)
 import numpy as np
 from onnx_builder import F32, const, node, save, tensor
 from onnx import TensorProto
