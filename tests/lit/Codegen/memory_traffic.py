@@ -49,8 +49,10 @@ EXPECT = {
         # meet a 2-way bank conflict on 1 access in 18.
         "matmul": {"load": (">=", 99), "store": (">=", 99), "bank": ("<=", 1.06), "fma": (">=", 48)},
         "conv3x3": {"load": (">=", 84), "store": (">=", 99), "bank": ("<=", 1.06), "fma": (">=", 33)},
-        # Direct windows: each lane reads its own taps (stride 2 for the pooling).
-        "depthwise": {"load": (">=", 75), "store": (">=", 99)},
+        # Depthwise: input rows staged once in shared memory (the direct kernel moved
+        # 7.7 times the distinct bytes), runs of 4 outputs per thread.
+        "depthwise": {"load": (">=", 85), "store": (">=", 99), "reread": ("<=", 1.6), "fma": (">=", 17)},
+        # Direct windows: each lane reads its own taps, 2 apart.
         "maxpool": {"load": (">=", 40), "store": (">=", 99)},
     },
     "big": {
