@@ -21,17 +21,21 @@ void TrafficCounter::endBlock() {
   accesses.clear();
 }
 
+void TrafficCounter::distinctUnits(const Access *begin, const Access *end, uint64_t unit) {
+  scratch.clear();
+  for (const Access *a = begin; a != end; ++a)
+    for (uint64_t u = a->address / unit; u <= (a->address + a->bytes - 1) / unit; ++u)
+      scratch.push_back(u);
+  std::sort(scratch.begin(), scratch.end());
+  scratch.erase(std::unique(scratch.begin(), scratch.end()), scratch.end());
+}
+
 void TrafficCounter::countRequest(const Access *begin, const Access *end) {
   const Kind kind = begin->kind;
   if (kind == Kind::SharedLoad || kind == Kind::SharedStore) {
     // Banks are 4 bytes wide and 32 to a row; a request takes as many wavefronts as the
     // most distinct words any one bank must deliver (lanes reading one word share it).
-    scratch.clear();
-    for (const Access *a = begin; a != end; ++a)
-      for (uint64_t w = a->address / 4; w <= (a->address + a->bytes - 1) / 4; ++w)
-        scratch.push_back(w);
-    std::sort(scratch.begin(), scratch.end());
-    scratch.erase(std::unique(scratch.begin(), scratch.end()), scratch.end());
+    distinctUnits(begin, end, 4);
     unsigned perBank[32] = {};
     unsigned most = 0;
     for (uint64_t w : scratch)
@@ -56,12 +60,7 @@ void TrafficCounter::countRequest(const Access *begin, const Access *end) {
       covered = hi;
     }
   }
-  scratch.clear();
-  for (const Access *a = begin; a != end; ++a)
-    for (uint64_t s = a->address / 32; s <= (a->address + a->bytes - 1) / 32; ++s)
-      scratch.push_back(s);
-  std::sort(scratch.begin(), scratch.end());
-  scratch.erase(std::unique(scratch.begin(), scratch.end()), scratch.end());
+  distinctUnits(begin, end, 32);
   bool load = kind == Kind::GlobalLoad;
   LaunchStats::Global &g = load ? stats.load : stats.store;
   g.requests += 1;

@@ -59,6 +59,9 @@ private:
     uint32_t bytes;
   };
   void countRequest(const Access *begin, const Access *end);
+  /// Leaves in `scratch`, sorted, the distinct `unit`-byte units (4: bank words, 32:
+  /// sectors) the accesses touch.
+  void distinctUnits(const Access *begin, const Access *end, uint64_t unit);
 
   LaunchStats &stats;
   std::vector<Access> accesses;
