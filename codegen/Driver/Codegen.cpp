@@ -20,7 +20,9 @@
 #include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <cstring>
 #include <limits>
+#include <map>
 
 using namespace mlir;
 namespace k = mlir::kiln;
@@ -61,6 +63,43 @@ Value rootOf(const HostProgram &p, Value v) {
 }
 
 bool isConstant(Value v) { return v.getDefiningOp<k::ConstantOp>() != nullptr; }
+
+/// Orders (constant, layout) pairs for the weights map.
+struct ValueLayoutLess {
+  bool operator()(const std::pair<Value, std::string> &a, const std::pair<Value, std::string> &b) const {
+    if (a.first != b.first)
+      return a.first.getAsOpaquePointer() < b.first.getAsOpaquePointer();
+    return a.second < b.second;
+  }
+};
+
+/// The bytes of `t` transposed: dimension d of the result is dimension perm[d] of `t`.
+std::vector<uint8_t> permutedBytes(const ref::Tensor &t, ArrayRef<int64_t> perm) {
+  ArrayRef<int64_t> shape = t.shape();
+  int64_t n = 1;
+  for (int64_t d : shape)
+    n *= d;
+  const size_t elem = n ? t.numBytes() / static_cast<size_t>(n) : 0;
+  SmallVector<int64_t> strides(shape.size(), 1), outShape;
+  for (int64_t d = static_cast<int64_t>(shape.size()) - 2; d >= 0; --d)
+    strides[d] = strides[d + 1] * shape[d + 1];
+  for (int64_t d : perm)
+    outShape.push_back(shape[d]);
+  std::vector<uint8_t> out(t.numBytes());
+  SmallVector<int64_t> index(shape.size(), 0); // in the result's dimensions
+  for (int64_t i = 0; i < n; ++i) {
+    int64_t src = 0;
+    for (size_t d = 0; d < perm.size(); ++d)
+      src += index[d] * strides[perm[d]];
+    std::memcpy(out.data() + static_cast<size_t>(i) * elem, t.bytes() + static_cast<size_t>(src) * elem, elem);
+    for (int64_t d = static_cast<int64_t>(index.size()) - 1; d >= 0; --d) {
+      if (++index[d] < outShape[d])
+        break;
+      index[d] = 0;
+    }
+  }
+  return out;
+}
 
 /// A key equal for ops that get identical kernels: name, attributes, operand and result
 /// types, and the values of small constant operands (which generators may bake in).
@@ -390,7 +429,8 @@ LogicalResult writePlan(HostProgram &program, const std::string &ptx, const Code
     writer.addOutput(tensorSpec(v, tensorName(func, i, true), layout.arenaOffset.lookup(rootOf(program, v))));
 
   llvm::StringMap<uint32_t> kernelIndex;
-  llvm::DenseMap<Value, uint64_t> weightOffset;
+  // Weights by constant and layout ("" natural, else the permutation it is stored in).
+  std::map<std::pair<Value, std::string>, uint64_t, ValueLayoutLess> weightOffset;
   for (HostLaunch &hl : program.launches) {
     auto [it, inserted] = kernelIndex.try_emplace(hl.launch.kernel, 0);
     if (inserted) {
@@ -409,15 +449,26 @@ LogicalResult writePlan(HostProgram &program, const std::string &ptx, const Code
     launch.block = hl.launch.block;
     launch.sharedMemBytes = hl.launch.sharedBytes;
     launch.nodeNames.push_back(nodeName(hl.origin));
-    for (Value v : hl.launch.buffers) {
+    for (auto [index, v] : llvm::enumerate(hl.launch.buffers)) {
       Value root = rootOf(program, v);
+      ArrayRef<int64_t> perm;
+      for (auto &[buffer, p] : hl.launch.relayouts)
+        if (buffer == index)
+          perm = p;
       if (auto c = root.getDefiningOp<k::ConstantOp>()) {
-        auto found = weightOffset.find(root);
+        std::string layout;
+        for (int64_t d : perm)
+          layout += std::to_string(d) + ",";
+        auto found = weightOffset.find({root, layout});
         if (found == weightOffset.end()) {
           ref::Tensor t = ref::Tensor::fromAttr(cast<ElementsAttr>(c.getValue()));
-          found = weightOffset.try_emplace(root, writer.addWeights(t.bytes(), t.numBytes())).first;
+          std::vector<uint8_t> bytes = perm.empty() ? std::vector<uint8_t>(t.bytes(), t.bytes() + t.numBytes())
+                                                    : permutedBytes(t, perm);
+          found = weightOffset.try_emplace({root, layout}, writer.addWeights(bytes.data(), bytes.size())).first;
         }
         launch.args.push_back(plan::Arg::weight(found->second));
+      } else if (!perm.empty()) {
+        return hl.origin->emitOpError("kernel wants a relayout of an operand that is not a constant"), failure();
       } else {
         auto off = layout.arenaOffset.find(root);
         if (off == layout.arenaOffset.end())

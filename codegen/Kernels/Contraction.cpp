@@ -87,8 +87,8 @@ LogicalResult generateMatMul(Operation *op, KernelModule &km, SmallVectorImpl<La
     Value off = kb.add(base(kb, bi, aStride, m * k), kb.add(kb.mulC(row, k), kk));
     return loadC(kb, 0, off, elem);
   };
-  s.loadB = [&](KernelBuilder &kb, Value bi, Value kk, Value col) {
-    Value off = kb.add(base(kb, bi, bStride, k * n), kb.add(kb.mulC(kk, n), col));
+  s.loadB = [&](KernelBuilder &kb, Value bi, Value k0, Value kIn, Value col) {
+    Value off = kb.add(base(kb, bi, bStride, k * n), kb.add(kb.mulC(kb.add(k0, kIn), n), col));
     return loadC(kb, 1, off, elem);
   };
   s.out = 2;
@@ -155,7 +155,8 @@ LogicalResult generateGemm(Operation *op, KernelModule &km, SmallVectorImpl<Laun
     Value off = ta ? kb.add(kb.mulC(kk, m), row) : kb.add(kb.mulC(row, k), kk);
     return loadC(kb, 0, off, elem);
   };
-  s.loadB = [&](KernelBuilder &kb, Value, Value kk, Value col) {
+  s.loadB = [&](KernelBuilder &kb, Value, Value k0, Value kIn, Value col) {
+    Value kk = kb.add(k0, kIn);
     Value off = tb ? kb.add(kb.mulC(col, k), kk) : kb.add(kb.mulC(kk, n), col);
     return loadC(kb, 1, off, elem);
   };
@@ -440,22 +441,38 @@ LogicalResult emitGemmConv(Operation *op, KernelModule &km, SmallVectorImpl<Laun
   s.K = cg * ksp;
   s.aKContig = true;
   s.bNContig = true;
+  // K order. Natural (the weights' own): k = ci * taps + tap, so every staged element
+  // works out its tap's coordinates and bounds. Channels innermost, when the weights are
+  // a constant the plan can store as [M][taps][Cg] and Cg is a multiple of 16 (of any
+  // k tile's depth): k = tap * Cg + ci, a k tile holds one tap, and the tap's
+  // coordinates and bounds are worked out once per tile and column
+  // (GemmSpec::kGroup), leaving each element an add and a load.
+  const bool channelsInner = !pointwise && cg % 16 == 0 && matchPattern(wt, m_Constant());
   // Fitted to the emulator's instruction counts: a 1x1 patch is a load at a computed
   // offset, a padded window adds tap coordinates and bounds.
-  s.bStageCost = pointwise ? 6 : 28;
+  s.bStageCost = pointwise ? 6 : channelsInner ? 10 : 28;
+  s.kGroup = channelsInner ? cg : 1;
   s.loadA = [&](KernelBuilder &kb, Value g, Value row, Value kk) {
     Value off = kb.add(kb.mulC(kb.add(kb.mulC(g, mg), row), s.K), kk);
     return loadC(kb, 1, off, elem);
   };
-  s.loadB = [&](KernelBuilder &kb, Value g, Value kk, Value col) {
+  s.loadB = [&](KernelBuilder &kb, Value g, Value k0, Value kIn, Value col) {
     Value n = kb.divC(col, osp), o = kb.remC(col, osp);
-    Value ci = kb.divC(kk, ksp);
+    Value tap, ci;
+    if (channelsInner) {
+      tap = kb.divC(k0, cg);
+      ci = kb.add(kb.remC(k0, cg), kIn);
+    } else {
+      Value kk = kb.add(k0, kIn);
+      tap = kb.remC(kk, ksp);
+      ci = kb.divC(kk, ksp);
+    }
     Value chan = kb.add(kb.mulC(n, c), kb.add(kb.mulC(g, cg), ci));
     Value base = kb.mulC(chan, isp);
     if (pointwise)
       return loadC(kb, 0, kb.add(base, o), elem);
     SmallVector<Value> od = kb.delinearize(o, w.out);
-    SmallVector<Value> kd = kb.delinearize(kb.remC(kk, ksp), w.kernel);
+    SmallVector<Value> kd = kb.delinearize(tap, w.kernel);
     auto [inside, off] = convTap(kb, w, od, kd, {});
     return loadOrZero(kb, 0, inside, kb.add(base, off), elem);
   };
@@ -471,7 +488,19 @@ LogicalResult emitGemmConv(Operation *op, KernelModule &km, SmallVectorImpl<Laun
     return fromCompute(kb, v, elem);
   };
   s.quadColumns = osp % 4 == 0; // a run of 4 columns stays in one image
-  return emitGemm(op, km, "conv", buffers, s, launches);
+  size_t first = launches.size();
+  if (failed(emitGemm(op, km, "conv", buffers, s, launches)))
+    return failure();
+  if (channelsInner) {
+    // The tiled kernel reads the weights as [M][kernel positions][Cg].
+    SmallVector<int64_t> perm{0};
+    for (size_t d = 0; d < w.rank(); ++d)
+      perm.push_back(static_cast<int64_t>(d) + 2);
+    perm.push_back(1);
+    for (size_t i = first; i < launches.size(); ++i)
+      launches[i].relayouts.push_back({1, perm});
+  }
+  return success();
 }
 
 LogicalResult generateConv(Operation *op, KernelModule &km, SmallVectorImpl<Launch> &launches) {

@@ -225,7 +225,7 @@ void emitGemv(KernelModule &km, StringRef name, ArrayRef<Value> buffers, Locatio
     Value row = kb.idx(0);
     Value acc = kb.forLoopCarry(lane, kb.idx(s.K), kb.idx(kWarp), ValueRange{kb.constOf(s.acc, 0)},
                                 [&](Value k, ValueRange a) -> SmallVector<Value> {
-                                  return {madd(kb, a[0], s.loadA(kb, bi, row, k), s.loadB(kb, bi, k, col))};
+                                  return {madd(kb, a[0], s.loadA(kb, bi, row, k), s.loadB(kb, bi, k, kb.idx(0), col))};
                                 })[0];
     for (int32_t off = kWarp / 2; off > 0; off /= 2)
       acc = addS(kb, acc, kb.shuffleXor(acc, off));
@@ -299,9 +299,12 @@ void emitTiledKernel(KernelBuilder &kb, const GemmSpec &s, const TileConfig &c, 
       return {kb.remC(t, c.bn), kb.add(kb.divC(t, c.bn), kb.idx(r * (T / c.bn)))};
     return {kb.add(kb.divC(t, c.bk), kb.idx(r * (T / c.bk))), kb.remC(t, c.bk)};
   };
-  auto guarded = [&](Value cond, llvm::function_ref<Value()> load) {
-    return cond ? kb.ifThenElse(cond, s.acc, load, [&] { return zero; }) : load();
-  };
+  // Elements past an edge of A or B are staged as zeros. They are loaded from the
+  // clamped, in-bounds position and replaced by a select rather than skipped in a
+  // branch, so that what neighbouring elements share (a Conv tap's coordinates for one
+  // column) is computed once, outside any branch.
+  auto clamp = [&](Value i, bool edge, int64_t n) { return edge ? kb.min(i, kb.idx(n - 1)) : i; };
+  auto zeroOutside = [&](Value cond, Value v) { return cond ? kb.select(cond, v, zero) : v; };
   auto loadTile = [&](Value kt) {
     Value k0 = kb.mulC(kt, c.bk);
     SmallVector<Value> v;
@@ -313,7 +316,7 @@ void emitTiledKernel(KernelBuilder &kb, const GemmSpec &s, const TileConfig &c, 
         cond = andI(kb, cond, kb.ltC(row, s.M));
       if (kEdge)
         cond = andI(kb, cond, kb.ltC(kk, s.K));
-      v.push_back(guarded(cond, [&] { return s.loadA(kb, bi, row, kk); }));
+      v.push_back(zeroOutside(cond, s.loadA(kb, bi, clamp(row, rowEdge, s.M), clamp(kk, kEdge, s.K))));
     }
     for (int64_t r = 0; r < perB; ++r) {
       auto [n, k] = coordB(r);
@@ -323,7 +326,10 @@ void emitTiledKernel(KernelBuilder &kb, const GemmSpec &s, const TileConfig &c, 
         cond = andI(kb, cond, kb.ltC(col, s.N));
       if (kEdge)
         cond = andI(kb, cond, kb.ltC(kk, s.K));
-      v.push_back(guarded(cond, [&] { return s.loadB(kb, bi, kk, col); }));
+      Value at = clamp(col, colEdge, s.N);
+      Value e = s.kGroup % c.bk == 0 && !kEdge ? s.loadB(kb, bi, k0, k, at)
+                                               : s.loadB(kb, bi, clamp(kk, kEdge, s.K), kb.idx(0), at);
+      v.push_back(zeroOutside(cond, e));
     }
     return v;
   };

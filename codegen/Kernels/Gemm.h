@@ -29,7 +29,13 @@ struct GemmSpec {
   bool aKContig = true; // consecutive k of a row of A are adjacent in memory
   bool bNContig = true; // consecutive n of a row of B are adjacent in memory
   std::function<mlir::Value(KernelBuilder &kb, mlir::Value b, mlir::Value row, mlir::Value k)> loadA;
-  std::function<mlir::Value(KernelBuilder &kb, mlir::Value b, mlir::Value k, mlir::Value col)> loadB;
+  /// B's element (k0 + kIn, col). The tiled kernel passes its k tile's first index as
+  /// k0 and the offset in the tile as kIn, so what depends on k0 alone is computed once
+  /// per tile; when the tile depth divides kGroup, k0 .. k0 + kIn never crosses a
+  /// multiple of kGroup (otherwise, and in the matrix-vector kernel, kIn is 0).
+  std::function<mlir::Value(KernelBuilder &kb, mlir::Value b, mlir::Value k0, mlir::Value kIn, mlir::Value col)>
+      loadB;
+  int64_t kGroup = 1;
   /// Where results go: parameter `out` at element offset outOffset(b, row, col), the
   /// value finish(b, row, col, acc) for the finished dot product acc (any epilogue
   /// applied, converted to the element type of `out`).

@@ -15,6 +15,7 @@
 #include <array>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace kiln::codegen {
 
@@ -37,6 +38,10 @@ struct Launch {
   uint32_t sharedBytes = 0; // dynamic shared memory (static shared memory lives in the PTX)
   llvm::SmallVector<mlir::Value> buffers;
   llvm::SmallVector<ScratchBuffer> scratch;
+  /// Constant buffers the kernel reads in another layout: (buffer index, permutation);
+  /// the plan stores that constant transposed, dimension d of the stored copy being
+  /// dimension perm[d] of the tensor (Conv's weights with input channels innermost).
+  std::vector<std::pair<unsigned, llvm::SmallVector<int64_t, 6>>> relayouts;
 };
 
 /// The gpu.module that receives every kernel of a model. Kernels are deduplicated by a key
