@@ -64,15 +64,6 @@ Value rootOf(const HostProgram &p, Value v) {
 
 bool isConstant(Value v) { return v.getDefiningOp<k::ConstantOp>() != nullptr; }
 
-/// Orders (constant, layout) pairs for the weights map.
-struct ValueLayoutLess {
-  bool operator()(const std::pair<Value, std::string> &a, const std::pair<Value, std::string> &b) const {
-    if (a.first != b.first)
-      return a.first.getAsOpaquePointer() < b.first.getAsOpaquePointer();
-    return a.second < b.second;
-  }
-};
-
 /// The bytes of `t` transposed: dimension d of the result is dimension perm[d] of `t`.
 std::vector<uint8_t> permutedBytes(const ref::Tensor &t, ArrayRef<int64_t> perm) {
   ArrayRef<int64_t> shape = t.shape();
@@ -430,7 +421,7 @@ LogicalResult writePlan(HostProgram &program, const std::string &ptx, const Code
 
   llvm::StringMap<uint32_t> kernelIndex;
   // Weights by constant and layout ("" natural, else the permutation it is stored in).
-  std::map<std::pair<Value, std::string>, uint64_t, ValueLayoutLess> weightOffset;
+  std::map<std::pair<const void *, std::string>, uint64_t> weightOffset;
   for (HostLaunch &hl : program.launches) {
     auto [it, inserted] = kernelIndex.try_emplace(hl.launch.kernel, 0);
     if (inserted) {
@@ -459,12 +450,13 @@ LogicalResult writePlan(HostProgram &program, const std::string &ptx, const Code
         std::string layout;
         for (int64_t d : perm)
           layout += std::to_string(d) + ",";
-        auto found = weightOffset.find({root, layout});
+        std::pair<const void *, std::string> key{root.getAsOpaquePointer(), layout};
+        auto found = weightOffset.find(key);
         if (found == weightOffset.end()) {
           ref::Tensor t = ref::Tensor::fromAttr(cast<ElementsAttr>(c.getValue()));
           std::vector<uint8_t> bytes = perm.empty() ? std::vector<uint8_t>(t.bytes(), t.bytes() + t.numBytes())
                                                     : permutedBytes(t, perm);
-          found = weightOffset.try_emplace({root, layout}, writer.addWeights(bytes.data(), bytes.size())).first;
+          found = weightOffset.try_emplace(key, writer.addWeights(bytes.data(), bytes.size())).first;
         }
         launch.args.push_back(plan::Arg::weight(found->second));
       } else if (!perm.empty()) {

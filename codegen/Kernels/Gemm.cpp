@@ -41,6 +41,9 @@ void storeResult(KernelBuilder &kb, const GemmSpec &s, Value b, Value row, Value
 
 int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
+/// The widest vector (4, 2 or 1 elements) a micro-tile side of `n` splits into.
+int64_t vectorWidth(int64_t n) { return n % 4 == 0 ? 4 : n % 2 == 0 ? 2 : 1; }
+
 struct TileConfig {
   int64_t bm, bn, bk, tm, tn;
 };
@@ -141,7 +144,7 @@ const GemmTuning &gemmTuning() {
 /// barriers. Fitted to the emulator's counts (scripts/traffic-report.py's fma%): within
 /// 2 points on MatMuls from 32x32/2x2 to 128x128/8x8 tiles and on 3x3 convolutions.
 double fmaShare(const TileConfig &c, bool vector, const GemmSpec &s) {
-  auto width = [&](int64_t n) -> double { return vector ? (n % 4 == 0 ? 4 : n % 2 == 0 ? 2 : 1) : 1; };
+  auto width = [&](int64_t n) -> double { return vector ? vectorWidth(n) : 1; };
   double fmas = static_cast<double>(c.bk * c.tm * c.tn);
   double reads = c.bk * (c.tm / width(c.tm) + c.tn / width(c.tn));
   double staging = static_cast<double>(c.bm * c.bk) / kGemmThreads * (4 + s.aStageCost) +
@@ -243,7 +246,7 @@ void emitGemv(KernelModule &km, StringRef name, ArrayRef<Value> buffers, Locatio
 /// The tiled GEMM kernel. With `splits` > 1, block (split, tile) sums k tiles
 /// [split * slice, (split + 1) * slice) only and writes its raw partial sums to the
 /// scratch parameter (split-major, then b, row, col); emitSplitSum finishes them.
-void emitTiledKernel(KernelBuilder &kb, const GemmSpec &s, const TileConfig &c, int64_t splits) {
+void emitTiledKernel(KernelBuilder &kb, const GemmSpec &s, const TileConfig &c, int64_t splits, bool vectorized) {
   using gpu::Dimension;
   const int64_t T = kGemmThreads;
   int64_t tilesM = ceilDiv(s.M, c.bm), tilesN = ceilDiv(s.N, c.bn), tilesK = ceilDiv(s.K, c.bk);
@@ -256,9 +259,7 @@ void emitTiledKernel(KernelBuilder &kb, const GemmSpec &s, const TileConfig &c, 
   // conflicts) and store adjacent chunks; a thread's W columns side by side instead
   // would put the lanes' stores TN elements apart, across that many sectors. Tile rows
   // are padded by 4 elements and 16-byte aligned.
-  auto vectorWidth = [](int64_t n) -> unsigned { return n % 4 == 0 ? 4 : n % 2 == 0 ? 2 : 1; };
-  bool vectorized = gemmTuning().vector && s.acc.getIntOrFloatBitWidth() == 32; // as emitGemm's choice
-  unsigned wA = vectorized ? vectorWidth(c.tm) : 1, wB = vectorized ? vectorWidth(c.tn) : 1;
+  const int64_t wA = vectorized ? vectorWidth(c.tm) : 1, wB = vectorized ? vectorWidth(c.tn) : 1;
   unsigned elemBytes = s.acc.getIntOrFloatBitWidth() / 8;
   int64_t pad = vectorized ? 4 : 1;
   int64_t ldA = c.bm + pad, ldB = c.bn + pad;
@@ -333,9 +334,10 @@ void emitTiledKernel(KernelBuilder &kb, const GemmSpec &s, const TileConfig &c, 
     }
     return v;
   };
-  // `buffer`: which of two buffers (0 or 1; null with one).
+  // `buffer`: which of two buffers (0 or 1; null with one); where it starts.
+  auto bufferStart = [&](Value buffer, int64_t size) { return buffer ? kb.mulC(buffer, size) : kb.idx(0); };
   auto storeTile = [&](ArrayRef<Value> v, Value buffer) {
-    Value baseA = buffer ? kb.mulC(buffer, sizeA) : kb.idx(0), baseB = buffer ? kb.mulC(buffer, sizeB) : kb.idx(0);
+    Value baseA = bufferStart(buffer, sizeA), baseB = bufferStart(buffer, sizeB);
     for (int64_t r = 0; r < perA; ++r) {
       auto [m, k] = coordA(r);
       kb.storeTo(as, kb.add(baseA, kb.add(kb.mulC(k, ldA), m)), v[r]);
@@ -356,7 +358,7 @@ void emitTiledKernel(KernelBuilder &kb, const GemmSpec &s, const TileConfig &c, 
     colOff.push_back(vectorized ? chunked(tx, j, wB, tCols) : kb.add(tx, kb.idx(j * tCols)));
   // The micro-tile's products over the k tile in shared memory.
   auto multiply = [&](ValueRange acc, Value buffer) {
-    Value baseA = buffer ? kb.mulC(buffer, sizeA) : kb.idx(0), baseB = buffer ? kb.mulC(buffer, sizeB) : kb.idx(0);
+    Value baseA = bufferStart(buffer, sizeA), baseB = bufferStart(buffer, sizeB);
     SmallVector<Value> next(acc.begin(), acc.end());
     for (int64_t kk = 0; kk < c.bk; ++kk) {
       SmallVector<Value> a, b;
@@ -487,7 +489,7 @@ LogicalResult emitGemm(Operation *op, KernelModule &km, StringRef name, ArrayRef
     scratch.push_back({0, s.acc, splits * s.batch * s.M * s.N});
 
   KernelBuilder kb(km, name, buffers, scratch, op->getLoc());
-  emitTiledKernel(kb, s, c, splits);
+  emitTiledKernel(kb, s, c, splits, vector);
   Launch l;
   l.kernel = kb.name().str();
   l.grid = {static_cast<uint32_t>(blocks * splits), 1, 1};
