@@ -257,7 +257,7 @@ bool emitDepthwiseConv(Operation *op, KernelModule &km, SmallVectorImpl<Launch> 
     return false;
   // The shared band: every input column a row of outputs reads (padding included) and
   // the rows `band` output rows read.
-  int64_t sw = (OW - 1) * sx + (KW - 1) * dx + 1;
+  int64_t sw = OW + (KW - 1) * dx;
   auto rowsOf = [&](int64_t band) { return (band - 1) * sy + (KH - 1) * dy + 1; };
   constexpr int64_t kThreads = 256, kOutputsPerBlock = 1024, kMaxShared = 32 * 1024;
   const int64_t bytes = acc.getIntOrFloatBitWidth() / 8;
@@ -267,8 +267,7 @@ bool emitDepthwiseConv(Operation *op, KernelModule &km, SmallVectorImpl<Launch> 
   else
     planes = std::min<int64_t>({total, std::max<int64_t>(1, kOutputsPerBlock / (OH * OW)), 32});
   // One spare row at the end: a run of outputs past a row's end reads on into it.
-  const int64_t pitch = sw;
-  auto sharedBytes = [&] { return (planes * rowsOf(band) + 1) * pitch * bytes; };
+  auto sharedBytes = [&] { return (planes * rowsOf(band) + 1) * sw * bytes; };
   while (sharedBytes() > kMaxShared && (planes > 1 || band > 1)) {
     if (planes > 1)
       planes = (planes + 1) / 2;
@@ -277,7 +276,7 @@ bool emitDepthwiseConv(Operation *op, KernelModule &km, SmallVectorImpl<Launch> 
   }
   if (sharedBytes() > kMaxShared)
     return false;
-  const int64_t rows = rowsOf(band), planeTile = rows * pitch, bands = (OH + band - 1) / band;
+  const int64_t rows = rowsOf(band), planeTile = rows * sw, bands = (OH + band - 1) / band;
   const int64_t groupsOfPlanes = (total + planes - 1) / planes;
 
   SmallVector<Value> buffers = {x, wt};
@@ -286,7 +285,7 @@ bool emitDepthwiseConv(Operation *op, KernelModule &km, SmallVectorImpl<Launch> 
   buffers.push_back(y);
   unsigned yParam = buffers.size() - 1;
   KernelBuilder kb(km, "conv_depthwise", buffers, op->getLoc());
-  Value tile = kb.sharedBuffer(acc, planes * planeTile + pitch);
+  Value tile = kb.sharedBuffer(acc, planes * planeTile + sw);
   Value t = kb.threadId(gpu::Dimension::x), bid = kb.blockId(gpu::Dimension::x);
   Value bandIndex = kb.remC(bid, bands), firstPlane = kb.mulC(kb.divC(bid, bands), planes);
   Value oy0 = kb.mulC(bandIndex, band);
@@ -305,7 +304,7 @@ bool emitDepthwiseConv(Operation *op, KernelModule &km, SmallVectorImpl<Launch> 
       rowInside = andI(kb, rowInside, cmpI(kb, arith::CmpIPredicate::uge, ty, kb.idx(py)));
     rowInside = andI(kb, rowInside, kb.ltC(ty, H + py));
     Value rowOff = kb.add(kb.mulC(plane, H * W), kb.mulC(kb.sub(ty, kb.idx(py)), W));
-    Value tileRow = kb.add(kb.mulC(p, planeTile), kb.mulC(r, pitch));
+    Value tileRow = kb.add(kb.mulC(p, planeTile), kb.mulC(r, sw));
     kb.forLoop(lane, kb.idx(sw), kb.idx(lanes), [&](Value col) {
       Value inside = rowInside;
       if (px > 0)
@@ -332,12 +331,12 @@ bool emitDepthwiseConv(Operation *op, KernelModule &km, SmallVectorImpl<Launch> 
     Value oy = kb.add(oy0, ly);
     kb.ifThen(andI(kb, kb.ltC(plane, total), kb.ltC(oy, OH)), [&] {
       Value m = kb.remC(plane, channels);
-      Value base = kb.add(kb.mulC(p, planeTile), kb.add(kb.mulC(ly, sy * pitch), ox0));
+      Value base = kb.add(kb.mulC(p, planeTile), kb.add(kb.mulC(ly, sy * sw), ox0));
       SmallVector<Value> sums(run, kb.constOf(acc, 0));
       for (int64_t ky = 0; ky < KH; ++ky) {
         SmallVector<Value> words; // ox0 + j of this tile row
         for (int64_t j = 0; j < run + (KW - 1) * dx; ++j)
-          words.push_back(kb.loadFrom(tile, kb.add(base, kb.idx(ky * dy * pitch + j))));
+          words.push_back(kb.loadFrom(tile, kb.add(base, kb.idx(ky * dy * sw + j))));
         for (int64_t kx = 0; kx < KW; ++kx) {
           Value tap = loadC(kb, 1, kb.add(kb.mulC(m, KH * KW), kb.idx(ky * KW + kx)), elem);
           for (int64_t v = 0; v < run; ++v)
