@@ -11,6 +11,9 @@
 #include "compiler/Dialect/Kiln/IR/KilnOps.h"
 
 #include "mlir/IR/BuiltinAttributes.h"
+#include "llvm/Support/MathExtras.h"
+
+#include <cassert>
 
 using namespace mlir;
 
@@ -292,8 +295,12 @@ bool emitDepthwiseConv(Operation *op, KernelModule &km, SmallVectorImpl<Launch> 
   // Staging: the threads walk the band's rows `perPass` at a time, each row's columns
   // `lanes` at a time (consecutive threads, consecutive columns: coalesced). Positions
   // are kept non-negative (tile position = input position + pad), so unsigned bounds
-  // suffice.
-  const int64_t lanes = std::min<int64_t>(kThreads, (sw + 31) / 32 * 32), perPass = kThreads / lanes;
+  // suffice. `lanes` must divide the block: with 192 lanes (a 162-wide band) threads
+  // 192..255 started on row 1 while threads 0..63 reached it too, two threads
+  // storing one word between barriers (the race PP-OCRv4's 160x160 planes hit).
+  const int64_t lanes = std::min<int64_t>(kThreads, llvm::PowerOf2Ceil(std::max<int64_t>(sw, 32)));
+  const int64_t perPass = kThreads / lanes;
+  assert(perPass * lanes == kThreads && "staging rows must partition the block's threads");
   Value lane = kb.remC(t, lanes);
   kb.forLoop(kb.divC(t, lanes), kb.idx(planes * rows), kb.idx(perPass), [&](Value pr) {
     Value p = kb.divC(pr, rows), r = kb.remC(pr, rows);

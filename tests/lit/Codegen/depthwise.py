@@ -4,8 +4,10 @@
 # when they are large. Every case matches the reference evaluator on the emulator:
 # row strides, dilations, asymmetric and SAME pads, bands that do not divide the
 # output, rows that runs of 4 do not divide, a batch of two, planes spread over a
-# partial last block, no bias. Column strides of 2, depth multipliers and 1-D
-# convolutions keep the direct kernel.
+# partial last block, no bias, and bands 162 and 72 words wide, which a staging
+# loop of 192 or 96 lanes once wrote twice (a shared-memory race on PP-OCRv4's
+# 160x160 planes). Column strides of 2, depth multipliers and 1-D convolutions keep
+# the direct kernel.
 # RUN: %python %s %t.onnx
 # RUN: kiln compile %t.onnx --emit=plan | FileCheck %s
 # CHECK: conv_depthwise_{{[0-9]+}} grid(288,1,1) block(256,1,1) {{.*}}// s1
@@ -16,6 +18,8 @@
 # CHECK: conv_depthwise_{{[0-9]+}} grid({{[0-9]+}},1,1) {{.*}}// same
 # CHECK: conv_direct_{{[0-9]+}} grid({{[0-9]+}},1,1) {{.*}}// multiplier
 # CHECK: conv_direct_{{[0-9]+}} grid({{[0-9]+}},1,1) {{.*}}// line
+# CHECK: conv_depthwise_{{[0-9]+}} grid({{[0-9]+}},1,1) {{.*}}// wide
+# CHECK: conv_depthwise_{{[0-9]+}} grid({{[0-9]+}},1,1) {{.*}}// band72
 # REQUIRES: emulator
 # RUN: env KILN_CUDA_LIBRARY=%emulator kiln check %t.onnx --rtol 1e-5 | FileCheck %s --check-prefix=EMU
 # EMU: PASSED
@@ -41,9 +45,13 @@ save(
         node("Conv", ["b", "kb"], ["same"], name="same", group=50, auto_pad="SAME_UPPER"),
         node("Conv", ["b", "km"], ["multiplier"], name="multiplier", group=50, pads=[1, 1, 1, 1]),
         node("Conv", ["c", "kl"], ["line"], name="line", group=8, pads=[1, 1]),
+        node("Conv", ["d", "kw", "bw"], ["wide"], name="wide", group=4, pads=[1, 1, 1, 1]),
+        node("Conv", ["e", "kw"], ["band72"], name="band72", group=4, pads=[1, 1, 1, 1]),
     ],
-    [tensor("a", F32, [2, 72, 40, 40]), tensor("b", F32, [1, 50, 7, 7]), tensor("c", F32, [1, 8, 30])],
-    [tensor(n, F32, None) for n in ["s1", "s2", "dilated", "asym", "small", "same", "multiplier", "line"]],
+    [tensor("a", F32, [2, 72, 40, 40]), tensor("b", F32, [1, 50, 7, 7]), tensor("c", F32, [1, 8, 30]),
+     tensor("d", F32, [1, 4, 24, 160]), tensor("e", F32, [1, 4, 9, 70])],
+    [tensor(n, F32, None) for n in ["s1", "s2", "dilated", "asym", "small", "same", "multiplier", "line", "wide",
+                                    "band72"]],
     [
         weights("ka", 72, 1, 3, 3),
         weights("ba", 72),
@@ -53,5 +61,7 @@ save(
         weights("bb", 50),
         weights("km", 100, 1, 3, 3),
         weights("kl", 8, 1, 3),
+        weights("kw", 4, 1, 3, 3),
+        weights("bw", 4),
     ],
 )
