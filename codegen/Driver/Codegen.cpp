@@ -432,6 +432,8 @@ LogicalResult writePlan(HostProgram &program, const std::string &ptx, const Code
         spec.cubin = cubin;
         spec.cubinArch = *parseArch(options.arch);
       }
+      // Kernels take their buffers, then their scratch buffers, as bare pointers.
+      spec.params.assign(hl.launch.buffers.size() + hl.launch.scratch.size(), KILN_PLAN_PARAM_POINTER);
       it->second = writer.addKernel(std::move(spec));
     }
     plan::LaunchSpec launch;
@@ -458,18 +460,19 @@ LogicalResult writePlan(HostProgram &program, const std::string &ptx, const Code
                                                     : permutedBytes(t, perm);
           found = weightOffset.try_emplace(key, writer.addWeights(bytes.data(), bytes.size())).first;
         }
-        launch.args.push_back(plan::Arg::weight(found->second));
+        launch.args.push_back(plan::Arg::weight(found->second, byteSize(root)));
       } else if (!perm.empty()) {
         return hl.origin->emitOpError("kernel wants a relayout of an operand that is not a constant"), failure();
       } else {
         auto off = layout.arenaOffset.find(root);
         if (off == layout.arenaOffset.end())
           return hl.origin->emitOpError("kernel operand has no storage"), failure();
-        launch.args.push_back(plan::Arg::arena(off->second));
+        launch.args.push_back(plan::Arg::arena(off->second, byteSize(root)));
       }
     }
     for (const ScratchBuffer &s : hl.launch.scratch)
-      launch.args.push_back(plan::Arg::arena(layout.scratchOffset.lookup({hl.origin, s.id})));
+      launch.args.push_back(plan::Arg::arena(layout.scratchOffset.lookup({hl.origin, s.id}),
+                                             static_cast<uint64_t>(s.count) * kiln_plan_dtype_size(planDtype(s.elem))));
     writer.addLaunch(std::move(launch));
   }
 

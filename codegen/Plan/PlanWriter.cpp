@@ -116,7 +116,7 @@ uint32_t crc32c(uint32_t crc, const void* data, size_t size) {
 Arg Arg::f32(float v) {
   uint32_t bits;
   std::memcpy(&bits, &v, sizeof(bits));
-  return {KILN_PLAN_ARG_F32, bits};
+  return {KILN_PLAN_ARG_F32, bits, 0};
 }
 
 uint32_t PlanWriter::addInput(TensorSpec tensor) {
@@ -207,6 +207,9 @@ bool PlanWriter::validate(std::string& error) const {
       error = format("kernel '%s' has a cubin but no cubin architecture", k.name.c_str());
     else if (k.cubin.empty() && k.cubinArch != 0)
       error = format("kernel '%s' names cubin architecture %u but has no cubin", k.name.c_str(), k.cubinArch);
+    for (size_t p = 0; p < k.params.size() && error.empty(); ++p)
+      if (k.params[p] < KILN_PLAN_PARAM_POINTER || k.params[p] > KILN_PLAN_PARAM_F32)
+        error = format("kernel '%s' parameter %zu has unknown kind %u", k.name.c_str(), p, k.params[p]);
     if (!error.empty()) return false;
   }
   uint64_t argCount = 0;
@@ -224,15 +227,35 @@ bool PlanWriter::validate(std::string& error) const {
                      l.block[2]);
       return false;
     }
+    const std::vector<uint32_t>& params = kernels_[l.kernel].params;
+    if (l.args.size() != params.size()) {
+      error = format("launch %zu passes %zu arguments to kernel '%s', which has %zu parameters", i, l.args.size(),
+                     kernels_[l.kernel].name.c_str(), params.size());
+      return false;
+    }
     for (size_t a = 0; a < l.args.size(); ++a) {
       const Arg& arg = l.args[a];
       const char* kernel = kernels_[l.kernel].name.c_str();
-      if (arg.kind == KILN_PLAN_ARG_ARENA_PTR && arg.value >= arenaSize_)
-        error = format("launch %zu ('%s') argument %zu points at arena offset %llu, past the %llu-byte arena", i,
-                       kernel, a, (unsigned long long)arg.value, (unsigned long long)arenaSize_);
-      else if (arg.kind == KILN_PLAN_ARG_WEIGHT_PTR && arg.value >= weights_.size())
-        error = format("launch %zu ('%s') argument %zu points at weight offset %llu, past the %zu bytes of weights",
-                       i, kernel, a, (unsigned long long)arg.value, weights_.size());
+      const bool pointer = arg.kind == KILN_PLAN_ARG_ARENA_PTR || arg.kind == KILN_PLAN_ARG_WEIGHT_PTR;
+      const bool matches = params[a] == KILN_PLAN_PARAM_POINTER ? pointer
+                           : params[a] == KILN_PLAN_PARAM_I32   ? arg.kind == KILN_PLAN_ARG_I32
+                           : params[a] == KILN_PLAN_PARAM_I64   ? arg.kind == KILN_PLAN_ARG_I64
+                                                                : arg.kind == KILN_PLAN_ARG_F32;
+      if (!matches)
+        error = format("launch %zu ('%s') argument %zu (kind %u) does not match its parameter (kind %u)", i, kernel,
+                       a, arg.kind, params[a]);
+      else if (arg.kind == KILN_PLAN_ARG_ARENA_PTR &&
+               (arg.value >= arenaSize_ || arg.size > arenaSize_ - arg.value))
+        error = format("launch %zu ('%s') argument %zu names arena bytes [%llu, +%llu), outside the %llu-byte arena",
+                       i, kernel, a, (unsigned long long)arg.value, (unsigned long long)arg.size,
+                       (unsigned long long)arenaSize_);
+      else if (arg.kind == KILN_PLAN_ARG_WEIGHT_PTR &&
+               (arg.value >= weights_.size() || arg.size > weights_.size() - arg.value))
+        error = format("launch %zu ('%s') argument %zu names weight bytes [%llu, +%llu), outside the %zu bytes of "
+                       "weights",
+                       i, kernel, a, (unsigned long long)arg.value, (unsigned long long)arg.size, weights_.size());
+      else if (!pointer && arg.size != 0)
+        error = format("launch %zu ('%s') argument %zu is a scalar with a byte size", i, kernel, a);
       else if ((arg.kind == KILN_PLAN_ARG_I32 || arg.kind == KILN_PLAN_ARG_F32) && (arg.value >> 32))
         error = format("launch %zu ('%s') argument %zu is a 32-bit scalar with high bits set", i, kernel, a);
       else if (arg.kind < KILN_PLAN_ARG_ARENA_PTR || arg.kind > KILN_PLAN_ARG_F32)
@@ -272,10 +295,14 @@ bool PlanWriter::serialize(std::vector<uint8_t>& out, std::string& error) const 
 
   CodeBlob code;
   std::vector<kiln_plan_kernel_t> kernels;
+  std::vector<uint32_t> params;
   for (const KernelSpec& k : kernels_) {
     kiln_plan_kernel_t e;
     std::memset(&e, 0, sizeof(e));
     e.name = strings.add(k.name);
+    e.param_first = static_cast<uint32_t>(params.size());
+    e.param_count = static_cast<uint32_t>(k.params.size());
+    params.insert(params.end(), k.params.begin(), k.params.end());
     e.ptx_offset = code.add(k.ptx.data(), k.ptx.size(), true);
     e.ptx_size = k.ptx.size() + 1;
     if (!k.cubin.empty()) {
@@ -301,7 +328,7 @@ bool PlanWriter::serialize(std::vector<uint8_t>& out, std::string& error) const 
     e.shared_mem_bytes = l.sharedMemBytes;
     e.arg_first = static_cast<uint32_t>(args.size());
     e.arg_count = static_cast<uint32_t>(l.args.size());
-    for (const Arg& a : l.args) args.push_back({a.kind, 0, a.value});
+    for (const Arg& a : l.args) args.push_back({a.kind, 0, a.value, a.size});
     launches.push_back(e);
     debugLaunches.push_back({static_cast<uint32_t>(debugNames.size()), static_cast<uint32_t>(l.nodeNames.size())});
     for (const std::string& node : l.nodeNames) debugNames.push_back(strings.add(node));
@@ -315,6 +342,7 @@ bool PlanWriter::serialize(std::vector<uint8_t>& out, std::string& error) const 
       table(KILN_PLAN_SECTION_ARGS, args),
       table(KILN_PLAN_SECTION_DEBUG_LAUNCHES, debugLaunches),
       table(KILN_PLAN_SECTION_DEBUG_NAMES, debugNames),
+      table(KILN_PLAN_SECTION_PARAMS, params),
       {KILN_PLAN_SECTION_CODE, code.bytes().data(), code.bytes().size(), 0, 0},
       {KILN_PLAN_SECTION_WEIGHTS, weights_.data(), weights_.size(), 0, 0},
   };

@@ -29,17 +29,19 @@ struct KernelSpec {
   std::string ptx;             // PTX text, without a terminating NUL (the writer adds it)
   std::vector<uint8_t> cubin;  // optional precompiled image, used when the device SM equals cubinArch
   uint32_t cubinArch = 0;      // e.g. 90; required when cubin is non-empty
+  std::vector<uint32_t> params;  // kiln_plan_param_kind_t of each .entry parameter, in order
 };
 
-// One kernel parameter, in the kernel's declaration order.
+// One kernel argument, for the kernel's parameter of the same position.
 struct Arg {
   uint32_t kind = KILN_PLAN_ARG_I64;  // kiln_plan_arg_kind_t
   uint64_t value = 0;
+  uint64_t size = 0;  // pointers: the bytes the kernel may access from value on
 
-  static Arg arena(uint64_t offset) { return {KILN_PLAN_ARG_ARENA_PTR, offset}; }
-  static Arg weight(uint64_t offset) { return {KILN_PLAN_ARG_WEIGHT_PTR, offset}; }
-  static Arg i32(int32_t v) { return {KILN_PLAN_ARG_I32, static_cast<uint32_t>(v)}; }
-  static Arg i64(int64_t v) { return {KILN_PLAN_ARG_I64, static_cast<uint64_t>(v)}; }
+  static Arg arena(uint64_t offset, uint64_t bytes) { return {KILN_PLAN_ARG_ARENA_PTR, offset, bytes}; }
+  static Arg weight(uint64_t offset, uint64_t bytes) { return {KILN_PLAN_ARG_WEIGHT_PTR, offset, bytes}; }
+  static Arg i32(int32_t v) { return {KILN_PLAN_ARG_I32, static_cast<uint32_t>(v), 0}; }
+  static Arg i64(int64_t v) { return {KILN_PLAN_ARG_I64, static_cast<uint64_t>(v), 0}; }
   static Arg f32(float v);
 };
 

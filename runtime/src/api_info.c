@@ -15,7 +15,7 @@ _Static_assert((unsigned)KILN_DTYPE_F32 == (unsigned)KILN_PLAN_DTYPE_F32 && (uns
                "runtime.h and plan_format.h disagree on dtype numbers");
 _Static_assert(KILN_MAX_RANK == KILN_PLAN_MAX_RANK, "runtime.h and plan_format.h disagree on max rank");
 
-_Static_assert(KILN_PLAN_VERSION_MAJOR == 1 && KILN_PLAN_VERSION_MINOR == 1,
+_Static_assert(KILN_PLAN_VERSION_MAJOR == 1 && KILN_PLAN_VERSION_MINOR == 2,
                "update the format version in kiln_runtime_version");
 
 KILN_API const char* kiln_status_string(kiln_status_t status) {
@@ -38,7 +38,7 @@ KILN_API const char* kiln_status_string(kiln_status_t status) {
 }
 
 KILN_API const char* kiln_runtime_version(void) {
-  return KILN_RUNTIME_VERSION " (plan format 1.1)";
+  return KILN_RUNTIME_VERSION " (plan format 1.2)";
 }
 
 KILN_API const char* kiln_dtype_name(kiln_dtype_t dtype) {

@@ -51,6 +51,10 @@ static const symbol_entry_t kSymbols[] = {
     KILN_SYMBOL(cuGraphExecDestroy, "cuGraphExecDestroy"),
     KILN_SYMBOL(cuGraphDestroy, "cuGraphDestroy"),
 };
+/* Entry points newer drivers have; the runtime works without them. */
+static const symbol_entry_t kOptionalSymbols[] = {
+    KILN_SYMBOL(cuFuncGetParamInfo, "cuFuncGetParamInfo"),
+};
 #undef KILN_SYMBOL
 
 static pthread_mutex_t g_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -69,6 +73,10 @@ static int resolve(void* library, kiln_cuda_driver_t* table, const char* path, c
     }
     /* POSIX guarantees data and function pointers have the same representation. */
     memcpy((char*)table + kSymbols[i].offset, &symbol, sizeof(symbol));
+  }
+  for (size_t i = 0; i < sizeof(kOptionalSymbols) / sizeof(kOptionalSymbols[0]); ++i) {
+    void* symbol = dlsym(library, kOptionalSymbols[i].name);
+    memcpy((char*)table + kOptionalSymbols[i].offset, &symbol, sizeof(symbol));
   }
   return 1;
 }

@@ -89,6 +89,9 @@ typedef struct kiln_cuda_driver {
   CUresult (*cuGraphLaunch)(CUgraphExec exec, CUstream stream);
   CUresult (*cuGraphExecDestroy)(CUgraphExec exec);
   CUresult (*cuGraphDestroy)(CUgraph graph);
+  /* Optional (drivers from CUDA 12.4 on; NULL before): the offset and size of a
+   * kernel's parameter `index`, CUDA_ERROR_INVALID_VALUE past the last one. */
+  CUresult (*cuFuncGetParamInfo)(CUfunction function, size_t index, size_t* offset, size_t* size);
 } kiln_cuda_driver_t;
 
 /* Loads libcuda.so.1 (or $KILN_CUDA_LIBRARY) and resolves every entry point, once

@@ -1,5 +1,5 @@
 /* Plan validation: every offset, size, index and checksum is checked before the session uses any of it. */
-#include "plan_reader.h"
+#include "kiln/plan_reader.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "crc32c.h"
+#include "ptx_entry.h"
 
 /* More sections than this cannot come from a real writer and would only make the
  * overlap check quadratic in attacker-controlled input. */
@@ -15,7 +16,7 @@
 
 static const char* const kSectionNames[KILN_PLAN_SECTION_KIND_MAX + 1] = {
     "?", "STRINGS", "TENSORS", "KERNELS", "LAUNCHES", "ARGS", "CODE", "WEIGHTS",
-    "DEBUG_LAUNCHES", "DEBUG_NAMES"};
+    "DEBUG_LAUNCHES", "DEBUG_NAMES", "PARAMS"};
 
 static kiln_status_t fail(char* err, size_t err_size, kiln_status_t status, const char* fmt, ...) {
   va_list args;
@@ -79,6 +80,9 @@ static kiln_status_t check_header(const uint8_t* bytes, size_t size, kiln_plan_h
   if (memchr(h->producer, 0, sizeof(h->producer)) == NULL)
     return INVALID("producer string is not NUL-terminated");
   if (h->target_sm == 0) return INVALID("target SM is 0");
+  static const uint8_t kZeros[sizeof(h->reserved)] = {0};
+  if (h->flags != 0 || memcmp(h->reserved, kZeros, sizeof(kZeros)) != 0)
+    return INVALID("reserved header fields are not 0");
   if (!is_power_of_two(h->arena_alignment) || h->arena_alignment > MAX_ARENA_ALIGNMENT)
     return INVALID("arena alignment %u is not a power of two <= %u", h->arena_alignment,
                    MAX_ARENA_ALIGNMENT);
@@ -183,37 +187,45 @@ static kiln_status_t check_padding(const uint8_t* bytes, const kiln_plan_header_
   return KILN_STATUS_OK;
 }
 
-static kiln_status_t check_required(const section_ref_t found[KILN_PLAN_SECTION_KIND_MAX + 1], char* err,
+/* Plans from format 1.2 on record each kernel's parameters. */
+static int has_params(const kiln_plan_header_t* h) { return h->version_minor >= 2; }
+
+static kiln_status_t check_required(const kiln_plan_header_t* h,
+                                    const section_ref_t found[KILN_PLAN_SECTION_KIND_MAX + 1], char* err,
                                     size_t err_size) {
   for (uint32_t kind = KILN_PLAN_SECTION_STRINGS; kind <= KILN_PLAN_SECTION_WEIGHTS; ++kind)
     if (!found[kind].present) return INVALID("required section %s is missing", kSectionNames[kind]);
+  if (has_params(h) && !found[KILN_PLAN_SECTION_PARAMS].present)
+    return INVALID("required section PARAMS is missing (format %u.%u)", h->version_major, h->version_minor);
   if (found[KILN_PLAN_SECTION_DEBUG_LAUNCHES].present != found[KILN_PLAN_SECTION_DEBUG_NAMES].present)
     return INVALID("sections DEBUG_LAUNCHES and DEBUG_NAMES must come together");
   return KILN_STATUS_OK;
 }
 
 /* Copies a table's entries into an owned array of `entry_size`-byte structs, keeping
- * the prefix a newer writer's larger entries share with ours. */
+ * the prefix a newer writer's larger entries share with ours; entries of an older
+ * writer may be as small as `min_entry_size`, the fields they lack reading as 0. */
 static kiln_status_t read_table(const uint8_t* bytes, const section_ref_t* ref, uint32_t kind,
-                                size_t entry_size, void** out, uint32_t* out_count, char* err,
-                                size_t err_size) {
+                                size_t min_entry_size, size_t entry_size, void** out, uint32_t* out_count,
+                                char* err, size_t err_size) {
   *out = NULL;
   *out_count = 0;
   if (!ref->present) return KILN_STATUS_OK;
   const kiln_plan_section_t* s = &ref->copy;
-  if (s->entry_size < entry_size)
+  if (s->entry_size < min_entry_size)
     return INVALID("section %s entry size %u is smaller than %zu", kSectionNames[kind], s->entry_size,
-                   entry_size);
+                   min_entry_size);
   if ((uint64_t)s->count * s->entry_size != s->size)
     return INVALID("section %s holds %llu bytes, not %u entries of %u bytes", kSectionNames[kind],
                    (unsigned long long)s->size, s->count, s->entry_size);
   if (s->count == 0) return KILN_STATUS_OK;
-  uint8_t* table = (uint8_t*)malloc((size_t)s->count * entry_size);
+  uint8_t* table = (uint8_t*)calloc(s->count, entry_size);
   if (!table)
     return fail(err, err_size, KILN_STATUS_OUT_OF_MEMORY, "out of memory reading section %s",
                 kSectionNames[kind]);
+  const size_t copied = s->entry_size < entry_size ? s->entry_size : entry_size;
   for (uint32_t i = 0; i < s->count; ++i)
-    memcpy(table + (size_t)i * entry_size, bytes + s->offset + (uint64_t)i * s->entry_size, entry_size);
+    memcpy(table + (size_t)i * entry_size, bytes + s->offset + (uint64_t)i * s->entry_size, copied);
   *out = table;
   *out_count = s->count;
   return KILN_STATUS_OK;
@@ -300,8 +312,115 @@ static kiln_status_t check_kernels(kiln_plan_view_t* v, char* err, size_t err_si
                        i, name, (unsigned long long)k->cubin_offset, (unsigned long long)k->cubin_size,
                        (unsigned long long)v->code_size);
     }
+    if (!fits(k->param_first, k->param_count, v->param_count))
+      return INVALID("kernel %u ('%s') parameters [%u, +%u) lie outside the %u-entry PARAMS section", i, name,
+                     k->param_first, k->param_count, v->param_count);
+    if (k->param_count > KILN_PTX_MAX_PARAMS)
+      return INVALID("kernel %u ('%s') has %u parameters (at most %u)", i, name, k->param_count,
+                     KILN_PTX_MAX_PARAMS);
+  }
+  for (uint32_t i = 0; i < v->param_count; ++i)
+    if (kiln_plan_param_size(v->params[i]) == 0)
+      return INVALID("parameter entry %u has unknown kind %u", i, v->params[i]);
+  return KILN_STATUS_OK;
+}
+
+/* The kind a plan before 1.2 implies for a PTX parameter: kiln only passed pointers
+ * (.ptr) and 4- and 8-byte scalars. */
+static uint32_t implied_kind(const kiln_ptx_param_t* p) {
+  if (p->pointer) return p->size == 8 ? KILN_PLAN_PARAM_POINTER : 0;
+  if (p->size == 8) return p->floating ? 0 : KILN_PLAN_PARAM_I64;
+  if (p->size == 4) return p->floating ? KILN_PLAN_PARAM_F32 : KILN_PLAN_PARAM_I32;
+  return 0;
+}
+
+/* Kernel k's .entry in its PTX has the parameters `ptx`: for plans from 1.2 on they
+ * must be the ones the plan records, one for one and size for size; older plans get
+ * their parameter lists from here. */
+static kiln_status_t match_entry(kiln_plan_view_t* v, uint32_t k, const kiln_ptx_param_t* ptx, uint32_t count,
+                                 uint32_t* capacity, char* err, size_t err_size) {
+  kiln_plan_kernel_t* kernel = &v->kernels[k];
+  const char* name = kiln_plan_view_string(v, kernel->name);
+  if (has_params(&v->header)) {
+    if (count != kernel->param_count)
+      return INVALID("kernel %u ('%s') records %u parameters but its PTX .entry declares %u", k, name,
+                     kernel->param_count, count);
+    for (uint32_t i = 0; i < count; ++i) {
+      const uint32_t kind = v->params[kernel->param_first + i];
+      if (ptx[i].size != kiln_plan_param_size(kind))
+        return INVALID("kernel %u ('%s') parameter %u is %u bytes in its PTX but of kind %u in the plan", k,
+                       name, i, ptx[i].size, kind);
+    }
+    return KILN_STATUS_OK;
+  }
+  if (v->param_count + (uint64_t)count > *capacity) {
+    uint64_t grown = *capacity ? *capacity : 64;
+    while (grown < v->param_count + (uint64_t)count) grown *= 2;
+    if (grown > UINT32_MAX) return INVALID("the plan's kernels declare more than 2^32 parameters");
+    uint32_t* bigger = (uint32_t*)realloc(v->params, (size_t)grown * sizeof(uint32_t));
+    if (!bigger) return fail(err, err_size, KILN_STATUS_OUT_OF_MEMORY, "out of memory reading parameters");
+    v->params = bigger;
+    *capacity = (uint32_t)grown;
+  }
+  kernel->param_first = v->param_count;
+  kernel->param_count = count;
+  for (uint32_t i = 0; i < count; ++i) {
+    const uint32_t kind = implied_kind(&ptx[i]);
+    if (!kind)
+      return INVALID("kernel %u ('%s') parameter %u is a %u-byte %s, which a format %u.%u plan cannot pass", k,
+                     name, i, ptx[i].size, ptx[i].pointer ? "pointer" : "scalar", v->header.version_major,
+                     v->header.version_minor);
+    v->params[v->param_count++] = kind;
   }
   return KILN_STATUS_OK;
+}
+
+/* Finds every kernel's .entry in its PTX, walking each distinct PTX text once. The
+ * driver reads one value per declared parameter from the argument array the runtime
+ * passes, so these parameter lists are what bounds that read. */
+static kiln_status_t check_code(kiln_plan_view_t* v, char* err, size_t err_size) {
+  if (v->kernel_count == 0) return KILN_STATUS_OK;
+  uint32_t* walk = (uint32_t*)calloc(v->kernel_count, sizeof(uint32_t)); /* 1 + the walk that matched it */
+  kiln_ptx_param_t* ptx = (kiln_ptx_param_t*)malloc(KILN_PTX_MAX_PARAMS * sizeof(kiln_ptx_param_t));
+  uint32_t capacity = 0;
+  kiln_status_t status = KILN_STATUS_OK;
+  if (!walk || !ptx) status = fail(err, err_size, KILN_STATUS_OUT_OF_MEMORY, "out of memory reading kernels");
+  for (uint32_t k = 0; k < v->kernel_count && status == KILN_STATUS_OK; ++k) {
+    if (walk[k]) continue;
+    const kiln_plan_kernel_t* kernel = &v->kernels[k];
+    kiln_ptx_cursor_t cursor;
+    kiln_ptx_begin(&cursor, (const char*)v->code + kernel->ptx_offset, (size_t)kernel->ptx_size);
+    const char* entry;
+    size_t length;
+    uint32_t count;
+    char why[160];
+    int found;
+    while (status == KILN_STATUS_OK &&
+           (found = kiln_ptx_next_entry(&cursor, &entry, &length, ptx, KILN_PTX_MAX_PARAMS, &count, why,
+                                        sizeof(why))) == 1) {
+      for (uint32_t j = k; j < v->kernel_count && status == KILN_STATUS_OK; ++j) {
+        const kiln_plan_kernel_t* other = &v->kernels[j];
+        const char* name = kiln_plan_view_string(v, other->name);
+        if (other->ptx_offset != kernel->ptx_offset || other->ptx_size != kernel->ptx_size ||
+            strlen(name) != length || memcmp(name, entry, length) != 0)
+          continue;
+        if (walk[j] == k + 1)
+          status = INVALID("kernel %u ('%s'): its PTX declares .entry '%s' twice", j, name, name);
+        else if (!walk[j]) {
+          walk[j] = k + 1;
+          status = match_entry(v, j, ptx, count, &capacity, err, err_size);
+        }
+      }
+    }
+    if (status == KILN_STATUS_OK && found < 0)
+      status = INVALID("kernel %u ('%s'): malformed PTX: %s", k, kiln_plan_view_string(v, kernel->name), why);
+    for (uint32_t j = k; j < v->kernel_count && status == KILN_STATUS_OK; ++j)
+      if (!walk[j] && v->kernels[j].ptx_offset == kernel->ptx_offset && v->kernels[j].ptx_size == kernel->ptx_size)
+        status = INVALID("kernel %u ('%s') has no .entry in its PTX", j, kiln_plan_view_string(v, v->kernels[j].name));
+  }
+  free(walk);
+  free(ptx);
+  return status;
 }
 
 static kiln_status_t check_launches(kiln_plan_view_t* v, char* err, size_t err_size) {
@@ -317,6 +436,26 @@ static kiln_status_t check_launches(kiln_plan_view_t* v, char* err, size_t err_s
     if (!fits(l->arg_first, l->arg_count, v->arg_count))
       return INVALID("launch %u arguments [%u, +%u) lie outside the %u-entry argument table", i,
                      l->arg_first, l->arg_count, v->arg_count);
+    const kiln_plan_kernel_t* k = &v->kernels[l->kernel];
+    const char* name = kiln_plan_view_string(v, k->name);
+    if (l->arg_count != k->param_count)
+      return INVALID("launch %u passes %u arguments to kernel '%s', which has %u parameters", i, l->arg_count,
+                     name, k->param_count);
+    for (uint32_t a = 0; a < l->arg_count; ++a) {
+      const uint32_t kind = v->args[l->arg_first + a].kind, param = v->params[k->param_first + a];
+      const int pointer = kind == KILN_PLAN_ARG_ARENA_PTR || kind == KILN_PLAN_ARG_WEIGHT_PTR;
+      const uint32_t arg_size = pointer || kind == KILN_PLAN_ARG_I64 ? 8 : 4;
+      /* Plans before 1.2 name no kinds, and their PTX may declare pointers as plain
+       * .u64: there the sizes must agree, which is what bounds the driver's reads. */
+      const int ok = !has_params(&v->header)         ? arg_size == kiln_plan_param_size(param)
+                     : param == KILN_PLAN_PARAM_POINTER ? pointer
+                     : param == KILN_PLAN_PARAM_I32     ? kind == KILN_PLAN_ARG_I32
+                     : param == KILN_PLAN_PARAM_I64     ? kind == KILN_PLAN_ARG_I64
+                                                        : kind == KILN_PLAN_ARG_F32;
+      if (!ok)
+        return INVALID("launch %u argument %u (kind %u) does not match parameter %u of kernel '%s' (kind %u)", i,
+                       a, kind, a, name, param);
+    }
   }
   return KILN_STATUS_OK;
 }
@@ -324,24 +463,26 @@ static kiln_status_t check_launches(kiln_plan_view_t* v, char* err, size_t err_s
 static kiln_status_t check_args(kiln_plan_view_t* v, char* err, size_t err_size) {
   for (uint32_t i = 0; i < v->arg_count; ++i) {
     const kiln_plan_arg_t* a = &v->args[i];
-    const unsigned long long value = (unsigned long long)a->value;
+    const unsigned long long value = (unsigned long long)a->value, size = (unsigned long long)a->size;
+    if (a->reserved != 0) return INVALID("argument %u has a nonzero reserved field", i);
     switch (a->kind) {
       case KILN_PLAN_ARG_ARENA_PTR:
-        if (a->value >= v->header.arena_size)
-          return INVALID("argument %u points at arena offset %llu, past the %llu-byte arena", i, value,
+        if (a->value >= v->header.arena_size || !fits(a->value, a->size, v->header.arena_size))
+          return INVALID("argument %u names arena bytes [%llu, +%llu), outside the %llu-byte arena", i, value, size,
                          (unsigned long long)v->header.arena_size);
         break;
       case KILN_PLAN_ARG_WEIGHT_PTR:
-        if (a->value >= v->weights_size)
-          return INVALID("argument %u points at weight offset %llu, past the %llu bytes of weights", i,
-                         value, (unsigned long long)v->weights_size);
+        if (a->value >= v->weights_size || !fits(a->value, a->size, v->weights_size))
+          return INVALID("argument %u names weight bytes [%llu, +%llu), outside the %llu bytes of weights", i, value,
+                         size, (unsigned long long)v->weights_size);
         break;
       case KILN_PLAN_ARG_I32:
       case KILN_PLAN_ARG_F32:
         if (a->value >> 32)
           return INVALID("argument %u is a 32-bit scalar with nonzero high bits (0x%llx)", i, value);
-        break;
+        /* fall through */
       case KILN_PLAN_ARG_I64:
+        if (a->size != 0) return INVALID("argument %u is a scalar with a byte size (%llu)", i, size);
         break;
       default:
         return INVALID("argument %u has unknown kind %u", i, a->kind);
@@ -374,6 +515,7 @@ void kiln_plan_view_release(kiln_plan_view_t* view) {
   free(view->args);
   free(view->debug_launches);
   free(view->debug_names);
+  free(view->params);
   memset(view, 0, sizeof(*view));
 }
 
@@ -392,7 +534,7 @@ kiln_status_t kiln_plan_parse(const void* data, size_t size, kiln_plan_view_t* o
 
   kiln_status_t status = check_header(bytes, size, &v.header, err, err_size);
   if (status == KILN_STATUS_OK) status = check_sections(bytes, &v.header, found, err, err_size);
-  if (status == KILN_STATUS_OK) status = check_required(found, err, err_size);
+  if (status == KILN_STATUS_OK) status = check_required(&v.header, found, err, err_size);
   if (status != KILN_STATUS_OK) return status;
 
   const kiln_plan_section_t* s = &found[KILN_PLAN_SECTION_STRINGS].copy;
@@ -406,21 +548,28 @@ kiln_status_t kiln_plan_parse(const void* data, size_t size, kiln_plan_view_t* o
   v.weights_size = s->size;
 
   void* table;
-#define READ_TABLE(kind, type, field, count)                                                        \
-  if (status == KILN_STATUS_OK) {                                                                   \
-    status = read_table(bytes, &found[kind], kind, sizeof(type), &table, &v.count, err, err_size); \
-    v.field = (type*)table;                                                                         \
+#define READ_TABLE(kind, type, min_size, field, count)                                                     \
+  if (status == KILN_STATUS_OK) {                                                                          \
+    status = read_table(bytes, &found[kind], kind, min_size, sizeof(type), &table, &v.count, err, err_size); \
+    v.field = (type*)table;                                                                                \
   }
-  READ_TABLE(KILN_PLAN_SECTION_TENSORS, kiln_plan_tensor_t, tensors, tensor_count)
-  READ_TABLE(KILN_PLAN_SECTION_KERNELS, kiln_plan_kernel_t, kernels, kernel_count)
-  READ_TABLE(KILN_PLAN_SECTION_LAUNCHES, kiln_plan_launch_t, launches, launch_count)
-  READ_TABLE(KILN_PLAN_SECTION_ARGS, kiln_plan_arg_t, args, arg_count)
-  READ_TABLE(KILN_PLAN_SECTION_DEBUG_LAUNCHES, kiln_plan_debug_launch_t, debug_launches, debug_launch_count)
-  READ_TABLE(KILN_PLAN_SECTION_DEBUG_NAMES, uint32_t, debug_names, debug_name_count)
+  const int current = has_params(&v.header);
+  READ_TABLE(KILN_PLAN_SECTION_TENSORS, kiln_plan_tensor_t, sizeof(kiln_plan_tensor_t), tensors, tensor_count)
+  READ_TABLE(KILN_PLAN_SECTION_KERNELS, kiln_plan_kernel_t,
+             current ? sizeof(kiln_plan_kernel_t) : KILN_PLAN_KERNEL_SIZE_1_1, kernels, kernel_count)
+  READ_TABLE(KILN_PLAN_SECTION_LAUNCHES, kiln_plan_launch_t, sizeof(kiln_plan_launch_t), launches, launch_count)
+  READ_TABLE(KILN_PLAN_SECTION_ARGS, kiln_plan_arg_t, current ? sizeof(kiln_plan_arg_t) : KILN_PLAN_ARG_SIZE_1_1,
+             args, arg_count)
+  READ_TABLE(KILN_PLAN_SECTION_DEBUG_LAUNCHES, kiln_plan_debug_launch_t, sizeof(kiln_plan_debug_launch_t),
+             debug_launches, debug_launch_count)
+  READ_TABLE(KILN_PLAN_SECTION_DEBUG_NAMES, uint32_t, sizeof(uint32_t), debug_names, debug_name_count)
+  /* Before 1.2 a PARAMS section is an unknown kind, skipped; check_code fills params. */
+  if (current) READ_TABLE(KILN_PLAN_SECTION_PARAMS, uint32_t, sizeof(uint32_t), params, param_count)
 #undef READ_TABLE
   if (status == KILN_STATUS_OK) status = check_strings(&v, err, err_size);
   if (status == KILN_STATUS_OK) status = check_tensors(&v, err, err_size);
   if (status == KILN_STATUS_OK) status = check_kernels(&v, err, err_size);
+  if (status == KILN_STATUS_OK) status = check_code(&v, err, err_size);
   if (status == KILN_STATUS_OK) status = check_args(&v, err, err_size);
   if (status == KILN_STATUS_OK) status = check_launches(&v, err, err_size);
   if (status == KILN_STATUS_OK) status = check_debug(&v, found[KILN_PLAN_SECTION_DEBUG_LAUNCHES].present, err, err_size);

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "plan_reader.h"
+#include "kiln/plan_reader.h"
 #include "session_internal.h"
 
 #define JIT_LOG_SIZE 8192u
@@ -147,8 +147,31 @@ static kiln_status_t check_device(kiln_session_t* s, const kiln_plan_view_t* v, 
   return KILN_STATUS_OK;
 }
 
+/* A cubin is opaque to the plan reader, so its parameters are checked through the
+ * driver (cuFuncGetParamInfo); a driver without that call JIT-compiles the PTX,
+ * whose parameters the reader has checked, instead. */
 static int use_cubin(const kiln_session_t* s, const kiln_plan_kernel_t* k) {
-  return k->cubin_size != 0 && k->cubin_arch == s->sm;
+  return k->cubin_size != 0 && k->cubin_arch == s->sm && s->cu->cuFuncGetParamInfo != NULL;
+}
+
+/* The loaded function takes exactly the parameters the plan's launches pass. */
+static kiln_status_t check_cubin_params(kiln_session_t* s, const kiln_plan_view_t* v, uint32_t k, CUfunction f) {
+  const kiln_plan_kernel_t* kernel = &v->kernels[k];
+  const char* name = v->strings + kernel->name;
+  for (uint32_t i = 0; i <= kernel->param_count; ++i) {
+    size_t offset = 0, size = 0;
+    const CUresult r = s->cu->cuFuncGetParamInfo(f, i, &offset, &size);
+    if (i == kernel->param_count) {
+      if (r == KILN_CUDA_SUCCESS)
+        return kiln_fail(s, KILN_STATUS_INVALID_PLAN, "kernel '%s': its cubin has more than the %u parameters the plan records",
+                         name, kernel->param_count);
+    } else if (r != KILN_CUDA_SUCCESS || size != kiln_plan_param_size(v->params[kernel->param_first + i])) {
+      return kiln_fail(s, KILN_STATUS_INVALID_PLAN,
+                       "kernel '%s': parameter %u of its cubin does not match the plan (%s)", name, i,
+                       r == KILN_CUDA_SUCCESS ? "size differs" : "missing");
+    }
+  }
+  return KILN_STATUS_OK;
 }
 
 static kiln_status_t load_module(kiln_session_t* s, const kiln_plan_view_t* v, uint32_t index, CUmodule* out) {
@@ -215,6 +238,8 @@ static kiln_status_t load_kernels(kiln_session_t* s, const kiln_plan_view_t* v, 
     if (r != KILN_CUDA_SUCCESS) {
       snprintf(what, sizeof(what), "kernel '%s': entry point not found in its module", name);
       status = kiln_fail_cuda(s, r, what);
+    } else if (cubin && (status = check_cubin_params(s, v, k, functions[k])) != KILN_STATUS_OK) {
+      break;
     } else if (max_smem[k] > KILN_CUDA_DEFAULT_DYNAMIC_SMEM_LIMIT &&
                (r = s->cu->cuFuncSetAttribute(functions[k], KILN_CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES,
                                               (int)max_smem[k])) != KILN_CUDA_SUCCESS) {
@@ -288,6 +313,30 @@ static kiln_status_t build_launches(kiln_session_t* s, const kiln_plan_view_t* v
   return KILN_STATUS_OK;
 }
 
+/* Each launch's block within what its loaded kernel allows (a kernel may be built for
+ * fewer threads than the device's 1024), reported before any launch. */
+static kiln_status_t check_block_limits(kiln_session_t* s, const kiln_plan_view_t* v, const CUfunction* functions) {
+  int* limit = (int*)checked_calloc(v->kernel_count, sizeof(int));
+  if (!limit) return kiln_fail(s, KILN_STATUS_OUT_OF_MEMORY, "out of host memory");
+  kiln_status_t status = KILN_STATUS_OK;
+  for (uint32_t l = 0; l < v->launch_count && status == KILN_STATUS_OK; ++l) {
+    const kiln_plan_launch_t* launch = &v->launches[l];
+    int* max = &limit[launch->kernel];
+    CUresult r;
+    if (*max == 0 && (r = s->cu->cuFuncGetAttribute(max, KILN_CU_FUNC_ATTRIBUTE_MAX_THREADS_PER_BLOCK,
+                                                    functions[launch->kernel])) != KILN_CUDA_SUCCESS) {
+      status = kiln_fail_cuda(s, r, "querying a kernel's thread limit");
+      break;
+    }
+    const uint64_t threads = (uint64_t)launch->block[0] * launch->block[1] * launch->block[2];
+    if (threads > (uint64_t)(*max > 0 ? *max : 0))
+      status = kiln_fail(s, KILN_STATUS_INVALID_PLAN, "launch %u has %llu threads per block but kernel '%s' allows %d",
+                         l, (unsigned long long)threads, v->strings + v->kernels[launch->kernel].name, *max);
+  }
+  free(limit);
+  return status;
+}
+
 static kiln_status_t load_on_device(kiln_session_t* s, const kiln_plan_view_t* v) {
   uint32_t* max_smem = (uint32_t*)checked_calloc(v->kernel_count, sizeof(uint32_t));
   CUfunction* functions = (CUfunction*)checked_calloc(v->kernel_count, sizeof(CUfunction));
@@ -295,6 +344,7 @@ static kiln_status_t load_on_device(kiln_session_t* s, const kiln_plan_view_t* v
   if (!max_smem || !functions) status = kiln_fail(s, KILN_STATUS_OUT_OF_MEMORY, "out of host memory");
   if (status == KILN_STATUS_OK) status = check_device(s, v, max_smem);
   if (status == KILN_STATUS_OK) status = load_kernels(s, v, max_smem, functions);
+  if (status == KILN_STATUS_OK) status = check_block_limits(s, v, functions);
   if (status == KILN_STATUS_OK) status = allocate_memory(s, v);
   if (status == KILN_STATUS_OK) status = build_launches(s, v, functions);
   if (status == KILN_STATUS_OK && s->use_graph) {

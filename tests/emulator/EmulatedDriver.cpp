@@ -363,6 +363,20 @@ EXPORT CUresult cuFuncGetAttribute(int *value, unsigned int attribute, void *fun
   }
 }
 
+// Lets the runtime check a cubin's parameters against the plan (CUDA 12.4 on).
+EXPORT CUresult cuFuncGetParamInfo(void *function, size_t index, size_t *offset, size_t *size) {
+  if (!function)
+    return ERROR_INVALID_VALUE;
+  const auto *f = static_cast<const EmuFunction *>(function);
+  if (index >= f->fn->params.size())
+    return ERROR_INVALID_VALUE;
+  if (offset)
+    *offset = f->fn->params[index].first;
+  if (size)
+    *size = f->fn->params[index].second;
+  return SUCCESS;
+}
+
 EXPORT CUresult cuMemAlloc_v2(CUdeviceptr *pointer, size_t bytes) {
   LOCK;
   if (bytes == 0)

@@ -1,4 +1,4 @@
-// Reads a .kiln plan into plain C++ tables for `kiln inspect`, verifying its checksums and cross-references.
+// `kiln inspect`'s view of a plan: the runtime's reader (kiln_plan_parse) and its validation, copied into C++ tables.
 #ifndef KILN_TOOLS_KILN_PLANFILE_H
 #define KILN_TOOLS_KILN_PLANFILE_H
 
@@ -10,13 +10,13 @@
 
 namespace kiln::cli {
 
-/// A parsed plan. Table entries are copied out of the file (entries larger than this
-/// build's structs, from newer minor versions, are truncated to the known fields).
+/// A plan that kiln_plan_parse accepted: exactly what the runtime would run. There is
+/// no second parser here, so inspect cannot show a plan the runtime refuses.
 struct PlanFile {
   kiln_plan_header_t header{};
-  std::vector<kiln_plan_section_t> sections;
   std::vector<kiln_plan_tensor_t> tensors; // inputs, then outputs
   std::vector<kiln_plan_kernel_t> kernels;
+  std::vector<uint32_t> params; // kiln_plan_param_kind_t, ranges of it per kernel
   std::vector<kiln_plan_launch_t> launches;
   std::vector<kiln_plan_arg_t> args;
   std::vector<kiln_plan_debug_launch_t> debugLaunches; // empty without debug info
@@ -25,13 +25,12 @@ struct PlanFile {
   uint64_t codeSize = 0;
   uint64_t weightsSize = 0;
 
-  /// The string at `ref` in the STRINGS section ("" when out of range).
+  /// The string at `ref` in the STRINGS section.
   std::string str(uint32_t ref) const;
   /// ONNX nodes of launch `index` from the debug sections (empty without them).
   std::vector<std::string> nodesOf(size_t index) const;
 
-  /// Parses plan bytes; false with a one-line reason for anything malformed
-  /// (bad magic, unsupported version, truncation, checksum mismatch, bad reference).
+  /// Parses plan bytes with the runtime's reader; false with its one-line reason.
   static bool parse(const std::vector<uint8_t> &bytes, PlanFile &out, std::string &error);
   /// Reads and parses a file; also fills `bytes` with its contents.
   static bool load(const std::string &path, PlanFile &out, std::vector<uint8_t> &bytes,

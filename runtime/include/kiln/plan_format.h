@@ -35,7 +35,7 @@ extern "C" {
  * only add optional sections, append fields to table entries (entry_size grows) or
  * give meaning to reserved fields whose zero value keeps the old behaviour. */
 #define KILN_PLAN_VERSION_MAJOR 1u
-#define KILN_PLAN_VERSION_MINOR 1u
+#define KILN_PLAN_VERSION_MINOR 2u
 
 /* Sections start on this boundary so that tables can be mapped straight into memory. */
 #define KILN_PLAN_SECTION_ALIGNMENT 16u
@@ -86,12 +86,14 @@ typedef enum kiln_plan_section_kind {
   KILN_PLAN_SECTION_CODE = 6,           /* blob: PTX texts (NUL-terminated) and cubins */
   KILN_PLAN_SECTION_WEIGHTS = 7,        /* blob: constant tensors, uploaded once */
   KILN_PLAN_SECTION_DEBUG_LAUNCHES = 8, /* optional kiln_plan_debug_launch_t, one per launch */
-  KILN_PLAN_SECTION_DEBUG_NAMES = 9     /* optional uint32_t string refs used by DEBUG_LAUNCHES */
+  KILN_PLAN_SECTION_DEBUG_NAMES = 9,    /* optional uint32_t string refs used by DEBUG_LAUNCHES */
+  KILN_PLAN_SECTION_PARAMS = 10         /* since 1.2: uint32_t kiln_plan_param_kind_t, by kernels */
 } kiln_plan_section_kind_t;
 
-/* Sections 1..7 are required (may be empty); 8 and 9 come together or not at all.
- * Readers skip kinds they do not know after checking their bounds and checksum. */
-#define KILN_PLAN_SECTION_KIND_MAX 9u
+/* Sections 1..7 are required (may be empty), and 10 from version 1.2 on; 8 and 9 come
+ * together or not at all. Readers skip kinds they do not know after checking their
+ * bounds and checksum. */
+#define KILN_PLAN_SECTION_KIND_MAX 10u
 
 typedef struct kiln_plan_section {
   uint32_t kind;        /* kiln_plan_section_kind_t; each kind at most once */
@@ -159,6 +161,17 @@ KILN_PLAN_STATIC_ASSERT(offsetof(kiln_plan_tensor_t, byte_size) == 80, tensor_by
 
 /* ---------------------------------------------------------------- kernels */
 
+/* The kind of one kernel parameter. A launch's arguments must match its kernel's
+ * parameters one for one, and the parameters must match the .entry of the kernel's
+ * PTX (and of its cubin, as the driver reports it): otherwise the driver would read
+ * parameter values past the end of the arguments the runtime passes. */
+typedef enum kiln_plan_param_kind {
+  KILN_PLAN_PARAM_POINTER = 1, /* 64-bit device pointer; argument ARENA_PTR or WEIGHT_PTR */
+  KILN_PLAN_PARAM_I32 = 2,     /* argument I32 */
+  KILN_PLAN_PARAM_I64 = 3,     /* argument I64 */
+  KILN_PLAN_PARAM_F32 = 4      /* argument F32 */
+} kiln_plan_param_kind_t;
+
 typedef struct kiln_plan_kernel {
   uint32_t name;          /* string ref: the PTX .entry name */
   uint32_t cubin_arch;    /* SM of the cubin (e.g. 90), 0 when there is none */
@@ -166,9 +179,13 @@ typedef struct kiln_plan_kernel {
   uint64_t ptx_size;      /* bytes including the terminating NUL (last byte must be 0) */
   uint64_t cubin_offset;  /* offset into the CODE section, 0 when cubin_size is 0 */
   uint64_t cubin_size;    /* 0 when there is no cubin */
+  uint32_t param_first;   /* since 1.2: first entry of the PARAMS section */
+  uint32_t param_count;   /* since 1.2: the .entry's parameters, in declaration order */
 } kiln_plan_kernel_t;
 
-KILN_PLAN_STATIC_ASSERT(sizeof(kiln_plan_kernel_t) == 40, kernel_size);
+KILN_PLAN_STATIC_ASSERT(sizeof(kiln_plan_kernel_t) == 48, kernel_size);
+/* Kernel entries of plans before 1.2 end before param_first. */
+#define KILN_PLAN_KERNEL_SIZE_1_1 40u
 
 /* ---------------------------------------------------------------- launches */
 
@@ -178,7 +195,8 @@ typedef struct kiln_plan_launch {
   uint32_t block[3];          /* each >= 1; product <= 1024 */
   uint32_t shared_mem_bytes;  /* dynamic shared memory */
   uint32_t arg_first;         /* first entry in the argument table */
-  uint32_t arg_count;         /* the kernel's parameters, in declaration order */
+  uint32_t arg_count;         /* equals the kernel's parameter count; argument i is for
+                                 parameter i */
 } kiln_plan_launch_t;
 
 KILN_PLAN_STATIC_ASSERT(sizeof(kiln_plan_launch_t) == 40, launch_size);
@@ -195,9 +213,14 @@ typedef struct kiln_plan_arg {
   uint32_t kind;      /* kiln_plan_arg_kind_t */
   uint32_t reserved;  /* 0 */
   uint64_t value;
+  uint64_t size;      /* since 1.2: for ARENA_PTR and WEIGHT_PTR, the bytes from value on
+                         that the kernel may access (value + size within the arena or
+                         the weights); 0 for scalars */
 } kiln_plan_arg_t;
 
-KILN_PLAN_STATIC_ASSERT(sizeof(kiln_plan_arg_t) == 16, arg_size);
+KILN_PLAN_STATIC_ASSERT(sizeof(kiln_plan_arg_t) == 24, arg_size);
+/* Argument entries of plans before 1.2 end before size. */
+#define KILN_PLAN_ARG_SIZE_1_1 16u
 
 /* ---------------------------------------------------------------- debug */
 

@@ -326,7 +326,7 @@ TEST_CASE("a failing launch names the launch, kernel, ONNX nodes and CUDA error"
 TEST_CASE("PTX that does not load reports the CUDA error, kernel and JIT log") {
   Mock& m = mock();
   plan::PlanWriter w = test::vectorAddPlan(8);
-  w.addKernel({"broken", ".version 8.0\n.target sm_80\nMOCK_INVALID_PTX\n", {}, 0});
+  w.addKernel({"broken", ".version 8.0\n.target sm_80\n.visible .entry broken()\nMOCK_INVALID_PTX\n", {}, 0, {}});
   CHECK(createStatus(test::serialize(w)) == KILN_STATUS_CUDA_ERROR);
   const std::string message = kiln_thread_last_error();
   CHECK(contains(message, "loading kernel 'broken' (PTX for sm_80) on device 0 (Mock GPU 0, sm_90)"));
@@ -334,11 +334,11 @@ TEST_CASE("PTX that does not load reports the CUDA error, kernel and JIT log") {
   CHECK(contains(message, "JIT log: ptxas fatal   : mock syntax error on line 3"));
   checkBalanced(m);  // the partly built session released what it had
 
+  // A kernel whose PTX has no such entry is refused before the driver is asked.
   plan::PlanWriter missing = test::vectorAddPlan(8);
-  missing.addKernel({"not_in_module", test::kernelsPtx(), {}, 0});
-  CHECK(createStatus(test::serialize(missing)) == KILN_STATUS_CUDA_ERROR);
-  CHECK(contains(kiln_thread_last_error(), "kernel 'not_in_module': entry point not found"));
-  CHECK(contains(kiln_thread_last_error(), "CUDA_ERROR_NOT_FOUND"));
+  missing.addKernel({"not_in_module", test::kernelsPtx(), {}, 0, {}});
+  CHECK(createStatus(test::serialize(missing)) == KILN_STATUS_INVALID_PLAN);
+  CHECK(contains(kiln_thread_last_error(), "kernel 1 ('not_in_module') has no .entry in its PTX"));
   checkBalanced(m);
 }
 
@@ -370,7 +370,7 @@ TEST_CASE("device selection: no device, bad ordinal, too old, too little shared 
 
   m.set(1, 90, 100 * 1024);
   plan::PlanWriter big = test::vectorAddPlan(8);
-  plan::LaunchSpec l;
+  plan::LaunchSpec l = big.launches()[0];
   l.sharedMemBytes = 150 * 1024;
   big.addLaunch(l);
   CHECK(createStatus(test::serialize(big)) == KILN_STATUS_UNSUPPORTED_DEVICE);
@@ -381,7 +381,7 @@ TEST_CASE("device selection: no device, bad ordinal, too old, too little shared 
 TEST_CASE("dynamic shared memory above 48 KiB is opted into once per kernel") {
   Mock& m = mock();
   plan::PlanWriter w = test::vectorAddPlan(8);
-  plan::LaunchSpec l;
+  plan::LaunchSpec l = w.launches()[0];
   l.sharedMemBytes = 64 * 1024;
   w.addLaunch(l);
   l.sharedMemBytes = 96 * 1024;
@@ -403,10 +403,13 @@ TEST_CASE("a cubin is used only on the device it was built for") {
   withCubin.addInput({"b", KILN_PLAN_DTYPE_F32, {32}, 256});
   withCubin.addOutput({"c", KILN_PLAN_DTYPE_F32, {32}, 512});
   const auto* imageBytes = reinterpret_cast<const uint8_t*>(image.c_str());
-  withCubin.addKernel({"vector_add", test::kernelsPtx(), std::vector<uint8_t>(imageBytes, imageBytes + image.size() + 1), 90});
+  plan::KernelSpec kernel = test::testKernel("vector_add");
+  kernel.cubin.assign(imageBytes, imageBytes + image.size() + 1);
+  kernel.cubinArch = 90;
+  withCubin.addKernel(kernel);
   plan::LaunchSpec launch;
   launch.block = {{32, 1, 1}};
-  launch.args = {plan::Arg::arena(0), plan::Arg::arena(256), plan::Arg::arena(512), plan::Arg::i32(32)};
+  launch.args = {plan::Arg::arena(0, 128), plan::Arg::arena(256, 128), plan::Arg::arena(512, 128), plan::Arg::i32(32)};
   withCubin.addLaunch(launch);
   std::vector<uint8_t> bytes = test::serialize(withCubin);
 
@@ -433,6 +436,34 @@ TEST_CASE("a cubin is used only on the device it was built for") {
   REQUIRE(kiln_session_create_from_memory(shifted.data() + 1, bytes.size(), nullptr, &t) == KILN_STATUS_OK);
   CHECK(m.counters().cubin_loads == 1);
   kiln_session_destroy(t);
+  checkBalanced(m);
+}
+
+// A cubin is opaque to the plan reader: the driver's account of its parameters must
+// agree with the plan's, or the launches would pass it the wrong number of values.
+TEST_CASE("a cubin whose parameters differ from the plan's is refused before any launch") {
+  Mock& m = mock();
+  const std::string image = std::string("\x7f" "ELF") + "add_i64";
+  plan::PlanWriter w;
+  w.setTargetSm(90);
+  w.setArena(512, 256);
+  plan::KernelSpec k;
+  k.name = "add_i64";  // the mock driver's cubin add_i64 takes (u64, u64, s64, u32)
+  k.ptx = ".visible .entry add_i64(.param .u64 .ptr a, .param .u64 .ptr b, .param .s64 c, .param .u32 n, "
+          ".param .u32 extra)\n{\n ret;\n}\n";
+  k.params = {KILN_PLAN_PARAM_POINTER, KILN_PLAN_PARAM_POINTER, KILN_PLAN_PARAM_I64, KILN_PLAN_PARAM_I32,
+              KILN_PLAN_PARAM_I32};
+  const auto* imageBytes = reinterpret_cast<const uint8_t*>(image.c_str());
+  k.cubin.assign(imageBytes, imageBytes + image.size() + 1);
+  k.cubinArch = 90;
+  w.addKernel(k);
+  plan::LaunchSpec l;
+  l.args = {plan::Arg::arena(0, 8), plan::Arg::arena(256, 8), plan::Arg::i64(1), plan::Arg::i32(1), plan::Arg::i32(2)};
+  w.addLaunch(l);
+  CHECK(createStatus(test::serialize(w)) == KILN_STATUS_INVALID_PLAN);
+  CHECK(contains(kiln_thread_last_error(), "kernel 'add_i64': parameter 4 of its cubin does not match the plan (missing)"));
+  CHECK(m.counters().cubin_loads == 1);
+  CHECK(m.counters().launch_calls == 0);
   checkBalanced(m);
 }
 
@@ -522,6 +553,8 @@ TEST_CASE("fuzz: mutated-but-valid plans load and unload cleanly") {
 TEST_CASE("kernel info reports the driver's registers, shared, local memory and thread limit per kernel") {
   Mock& m = mock();
   kiln_session_t* s = create(test::serialize(test::richPlan()));
+  // Creation asks each kernel once for its thread limit, to check the launches' blocks.
+  CHECK(m.counters().function_attribute_queries == 3);
   size_t count = 0;
   REQUIRE(kiln_session_kernel_count(s, &count) == KILN_STATUS_OK);
   REQUIRE(count == 3);
@@ -540,7 +573,7 @@ TEST_CASE("kernel info reports the driver's registers, shared, local memory and 
   }
   std::sort(names.begin(), names.end());
   CHECK(names == std::vector<std::string>{"add_i64", "scale_bias", "vector_add"});
-  CHECK(m.counters().function_attribute_queries == 12);
+  CHECK(m.counters().function_attribute_queries == 3 + 12);
   CHECK(m.counters().context_depth == 0);
 
   kiln_kernel_info_t info;

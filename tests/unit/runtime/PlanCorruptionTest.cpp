@@ -6,7 +6,7 @@
 #include <string>
 
 #include "TestPlans.h"
-#include "plan_reader.h"
+#include "kiln/plan_reader.h"
 
 using namespace kiln;
 
@@ -113,9 +113,9 @@ TEST_CASE("alignment padding, which no checksum covers, must be zero") {
   expect(bytes, KILN_STATUS_INVALID_PLAN,
          "nonzero byte at offset " + std::to_string(bytes.size() - 1) + " outside every section");
   bytes = rich();
-  const auto kernels = test::findSection(bytes, KILN_PLAN_SECTION_KERNELS).section;
-  REQUIRE(kernels.size % 16 != 0);  // 3 entries of 40 bytes, then 8 bytes of padding
-  bytes[kernels.offset + kernels.size] = 1;
+  const auto args = test::findSection(bytes, KILN_PLAN_SECTION_ARGS).section;
+  REQUIRE(args.size % 16 != 0);  // 13 entries of 24 bytes, then 8 bytes of padding
+  bytes[args.offset + args.size] = 1;
   expect(bytes, KILN_STATUS_INVALID_PLAN, "outside every section");
 }
 
@@ -229,13 +229,132 @@ TEST_CASE("launch table errors") {
 TEST_CASE("argument table errors") {
   const uint32_t A = KILN_PLAN_SECTION_ARGS;
   expect(withEntry(A, 2, offsetof(kiln_plan_arg_t, value), uint64_t(2048)), KILN_STATUS_INVALID_PLAN,
-         "argument 2 points at arena offset 2048, past the 2048-byte arena");
+         "argument 2 names arena bytes [2048, +24), outside the 2048-byte arena");
+  expect(withEntry(A, 2, offsetof(kiln_plan_arg_t, value), uint64_t(2040)), KILN_STATUS_INVALID_PLAN,
+         "argument 2 names arena bytes [2040, +24), outside the 2048-byte arena");
+  expect(withEntry(A, 2, offsetof(kiln_plan_arg_t, size), uint64_t(1) << 63), KILN_STATUS_INVALID_PLAN,
+         "outside the 2048-byte arena");
   expect(withEntry(A, 1, offsetof(kiln_plan_arg_t, value), uint64_t(10000)), KILN_STATUS_INVALID_PLAN,
-         "argument 1 points at weight offset 10000, past the 280 bytes of weights");
+         "argument 1 names weight bytes [10000, +24), outside the 280 bytes of weights");
+  expect(withEntry(A, 1, offsetof(kiln_plan_arg_t, size), uint64_t(25)), KILN_STATUS_INVALID_PLAN,
+         "argument 1 names weight bytes [256, +25), outside the 280 bytes of weights");
+  expect(withEntry(A, 4, offsetof(kiln_plan_arg_t, size), uint64_t(4)), KILN_STATUS_INVALID_PLAN,
+         "argument 4 is a scalar with a byte size");
+  expect(withEntry(A, 0, offsetof(kiln_plan_arg_t, reserved), uint32_t(1)), KILN_STATUS_INVALID_PLAN,
+         "argument 0 has a nonzero reserved field");
   expect(withEntry(A, 4, offsetof(kiln_plan_arg_t, value), uint64_t(1) << 32), KILN_STATUS_INVALID_PLAN,
          "32-bit scalar with nonzero high bits");
   expect(withEntry(A, 4, offsetof(kiln_plan_arg_t, kind), uint32_t(6)), KILN_STATUS_INVALID_PLAN,
          "argument 4 has unknown kind 6");
+}
+
+// The driver reads one value per parameter of the kernel from the array of argument
+// pointers the runtime passes: a launch with fewer arguments than its kernel has
+// parameters would make it read past that array (an out-of-bounds read on the host).
+TEST_CASE("every launch matches its kernel's parameters, and they match the PTX") {
+  const uint32_t L = KILN_PLAN_SECTION_LAUNCHES, K = KILN_PLAN_SECTION_KERNELS;
+  // richPlan: launch 0 scale_bias(P,P,P,F32,I32), 1 vector_add(P,P,P,I32), 2 add_i64(P,P,I64,I32).
+  expect(withEntry(L, 0, offsetof(kiln_plan_launch_t, arg_count), uint32_t(1)), KILN_STATUS_INVALID_PLAN,
+         "launch 0 passes 1 arguments to kernel 'scale_bias', which has 5 parameters");
+  expect(withEntry(L, 1, offsetof(kiln_plan_launch_t, arg_count), uint32_t(5)), KILN_STATUS_INVALID_PLAN,
+         "launch 1 passes 5 arguments to kernel 'vector_add', which has 4 parameters");
+  expect(withEntry(L, 0, offsetof(kiln_plan_launch_t, kernel), uint32_t(1)), KILN_STATUS_INVALID_PLAN,
+         "launch 0 passes 5 arguments to kernel 'vector_add', which has 4 parameters");
+  // Same count, other kinds: add_i64's third argument is an i64, vector_add's a pointer.
+  expect(withEntry(L, 2, offsetof(kiln_plan_launch_t, kernel), uint32_t(1)), KILN_STATUS_INVALID_PLAN,
+         "launch 2 argument 2 (kind 4) does not match parameter 2 of kernel 'vector_add' (kind 1)");
+  // The plan's parameter lists must be the PTX's.
+  expect(withEntry(K, 1, offsetof(kiln_plan_kernel_t, param_count), uint32_t(2)), KILN_STATUS_INVALID_PLAN,
+         "kernel 1 ('vector_add') records 2 parameters but its PTX .entry declares 4");
+  expect(withEntry(K, 0, offsetof(kiln_plan_kernel_t, param_first), uint32_t(100)), KILN_STATUS_INVALID_PLAN,
+         "lie outside the 13-entry PARAMS section");
+  // scale_bias's 4th parameter is a 4-byte .f32 in the PTX; a pointer kind takes 8.
+  expect(withEntry(KILN_PLAN_SECTION_PARAMS, 3, 0, uint32_t(KILN_PLAN_PARAM_POINTER)), KILN_STATUS_INVALID_PLAN,
+         "kernel 0 ('scale_bias') parameter 3 is 4 bytes in its PTX but of kind 1 in the plan");
+  expect(withEntry(KILN_PLAN_SECTION_PARAMS, 3, 0, uint32_t(9)), KILN_STATUS_INVALID_PLAN,
+         "parameter entry 3 has unknown kind 9");
+  // A kernel whose name is not an entry of its PTX.
+  std::vector<uint8_t> bytes = rich();
+  const auto kernels = test::findSection(bytes, K).section;
+  const auto strings = test::findSection(bytes, KILN_PLAN_SECTION_STRINGS).section;
+  const auto k1 = test::peek<kiln_plan_kernel_t>(bytes, kernels.offset + kernels.entry_size);
+  bytes[strings.offset + k1.name] = 'W';  // "Wector_add"
+  plan::resealPlan(bytes);
+  expect(bytes, KILN_STATUS_INVALID_PLAN, "kernel 1 ('Wector_add') has no .entry in its PTX");
+}
+
+TEST_CASE("reserved fields and padding cannot change unnoticed") {
+  expect(withHeaderField(offsetof(kiln_plan_header_t, flags), uint32_t(1)), KILN_STATUS_INVALID_PLAN,
+         "reserved header fields are not 0");
+  expect(withHeaderField(offsetof(kiln_plan_header_t, reserved) + 7, uint8_t(1)), KILN_STATUS_INVALID_PLAN,
+         "reserved header fields are not 0");
+  // A byte of alignment padding between two sections, no checksum touched.
+  std::vector<uint8_t> bytes = rich();
+  const auto header = test::peek<kiln_plan_header_t>(bytes, 0);
+  uint64_t gap = 0;
+  for (uint64_t at = header.section_table_offset + uint64_t(header.section_count) * header.section_entry_size;
+       at < bytes.size() && !gap; ++at) {
+    bool inside = false;
+    for (uint32_t i = 0; i < header.section_count; ++i) {
+      const auto s = test::peek<kiln_plan_section_t>(bytes, header.section_table_offset + i * header.section_entry_size);
+      inside = inside || (at >= s.offset && at < s.offset + s.size);
+    }
+    if (!inside) gap = at;
+  }
+  REQUIRE(gap != 0);
+  bytes[gap] = 0x5a;
+  expect(bytes, KILN_STATUS_INVALID_PLAN, "outside every section");
+}
+
+TEST_CASE("malformed PTX entry declarations are refused") {
+  auto withPtx = [](const std::string& ptx, const std::vector<uint32_t>& params) {
+    plan::PlanWriter w;
+    w.setArena(256);
+    plan::KernelSpec k;
+    k.name = "k";
+    k.ptx = ptx;
+    k.params = params;
+    w.addKernel(k);
+    return test::serialize(w);
+  };
+  const uint32_t P = KILN_PLAN_PARAM_POINTER;
+  CHECK(parse(withPtx(".visible .entry k(.param .u64 .ptr .global .align 16 a, .param .align 8 .b8 b[8])", {P, P}))
+            .status == KILN_STATUS_OK);
+  // Comments and strings are not code.
+  expect(withPtx("// .entry k(.param .u64 a)\n/* .entry k( */ .file 1 \".entry k(\"\n.entry k(.param .u32 b)",
+                 {P}),
+         KILN_STATUS_INVALID_PLAN, "parameter 0 is 4 bytes in its PTX but of kind 1");
+  expect(withPtx(".entry k(.param .u64 a, .param .u64 a)\n.entry k(.param .u64 a, .param .u64 b)", {P, P}),
+         KILN_STATUS_INVALID_PLAN, "declares .entry 'k' twice");
+  expect(withPtx(".entry k(.param .u64 a", {P}), KILN_STATUS_INVALID_PLAN, "malformed PTX");
+  expect(withPtx(".entry k(.param .u64 .u32 a)", {P}), KILN_STATUS_INVALID_PLAN, "two types");
+  expect(withPtx(".entry k(.param .align 8 .b8 a[0])", {P}), KILN_STATUS_INVALID_PLAN, "positive length");
+  expect(withPtx(".entry k(.param .pred p)", {P}), KILN_STATUS_INVALID_PLAN, "unsupported qualifier");
+  expect(withPtx(".entry (", {}), KILN_STATUS_INVALID_PLAN, ".entry without a name");
+  CHECK(parse(withPtx(".entry k()", {})).status == KILN_STATUS_OK);
+  CHECK(parse(withPtx(".entry k\n.maxntid 32\n{ ret; }", {})).status == KILN_STATUS_OK);
+}
+
+TEST_CASE("plans of format 1.1, which record no parameters, are still read and checked") {
+  const std::vector<uint8_t> old = test::downgradeTo11(rich());
+  kiln_plan_view_t v;
+  char err[512] = {0};
+  REQUIRE_MESSAGE(kiln_plan_parse(old.data(), old.size(), &v, err, sizeof(err)) == KILN_STATUS_OK, err);
+  CHECK(v.header.version_minor == 1);
+  REQUIRE(v.kernel_count == 3);
+  REQUIRE(v.kernels[0].param_count == 5);  // scale_bias, from its PTX: .u64 x3, .f32, .u32
+  CHECK(v.params[v.kernels[0].param_first + 3] == KILN_PLAN_PARAM_F32);
+  CHECK(v.params[v.kernels[0].param_first + 4] == KILN_PLAN_PARAM_I32);
+  CHECK(v.kernels[2].param_count == 4);
+  CHECK(v.args[0].size == 0);  // 1.1 arguments have no sizes
+  kiln_plan_view_release(&v);
+  // And the old plan's launches are checked against those lists too.
+  std::vector<uint8_t> bad = old;
+  test::patchEntry(bad, KILN_PLAN_SECTION_LAUNCHES, 0, offsetof(kiln_plan_launch_t, arg_count), uint32_t(1));
+  expect(bad, KILN_STATUS_INVALID_PLAN, "launch 0 passes 1 arguments to kernel 'scale_bias', which has 5 parameters");
+  bad = old;
+  test::patchEntry(bad, KILN_PLAN_SECTION_LAUNCHES, 2, offsetof(kiln_plan_launch_t, kernel), uint32_t(0));
+  expect(bad, KILN_STATUS_INVALID_PLAN, "launch 2 passes 4 arguments to kernel 'scale_bias', which has 5 parameters");
 }
 
 TEST_CASE("debug table errors") {
@@ -268,18 +387,18 @@ TEST_CASE("the writer refuses plans the reader would reject") {
   SUBCASE("argument past the arena") {
     plan::PlanWriter w = test::vectorAddPlan(8);
     plan::LaunchSpec l;
-    l.args = {plan::Arg::arena(1u << 20)};
+    l.args = {plan::Arg::arena(1u << 20, 32), plan::Arg::arena(0, 32), plan::Arg::arena(0, 32), plan::Arg::i32(8)};
     w.addLaunch(l);
     CHECK_FALSE(w.serialize(out, error));
-    CHECK(error.find("past the") != std::string::npos);
+    CHECK(error.find("outside the") != std::string::npos);
   }
   SUBCASE("weight argument past the weights") {
     plan::PlanWriter w = test::vectorAddPlan(8);
     plan::LaunchSpec l;
-    l.args = {plan::Arg::weight(0)};
+    l.args = {plan::Arg::weight(0, 32), plan::Arg::arena(0, 32), plan::Arg::arena(0, 32), plan::Arg::i32(8)};
     w.addLaunch(l);
     CHECK_FALSE(w.serialize(out, error));
-    CHECK(error.find("weight offset 0") != std::string::npos);
+    CHECK(error.find("weight bytes [0, +32)") != std::string::npos);
   }
   SUBCASE("tensor outside the arena") {
     plan::PlanWriter w = test::vectorAddPlan(8);
@@ -302,7 +421,7 @@ TEST_CASE("the writer refuses plans the reader would reject") {
   }
   SUBCASE("cubin without architecture") {
     plan::PlanWriter w;
-    w.addKernel({"k", "ptx", {1, 2, 3}, 0});
+    w.addKernel({"k", "ptx", {1, 2, 3}, 0, {}});
     CHECK_FALSE(w.serialize(out, error));
     CHECK(error.find("no cubin architecture") != std::string::npos);
   }

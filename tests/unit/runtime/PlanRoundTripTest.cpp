@@ -7,7 +7,7 @@
 
 #include "TestPlans.h"
 #include "crc32c.h"
-#include "plan_reader.h"
+#include "kiln/plan_reader.h"
 
 using namespace kiln;
 
@@ -135,7 +135,7 @@ TEST_CASE("rich plan round-trips through the reader") {
   SUBCASE("layout: aligned sections inside the file, valid checksums") {
     const auto header = test::peek<kiln_plan_header_t>(bytes, 0);
     CHECK(header.section_table_offset == sizeof(kiln_plan_header_t));
-    CHECK(header.section_count == 9);
+    CHECK(header.section_count == 10);
     for (uint32_t i = 0; i < header.section_count; ++i) {
       const auto s = test::peek<kiln_plan_section_t>(bytes, header.section_table_offset + i * sizeof(kiln_plan_section_t));
       CAPTURE(s.kind);
@@ -150,8 +150,11 @@ TEST_CASE("rich plan round-trips through the reader") {
 TEST_CASE("cubins and identical-PTX deduplication") {
   plan::PlanWriter w = test::vectorAddPlan(10);
   const std::vector<uint8_t> cubin = {0x7f, 'E', 'L', 'F', 'v', 'e', 'c', 0};
-  w.addKernel({"other", ".version 8.0\n.target sm_80\n", cubin, 90});
-  w.addKernel({"again", test::kernelsPtx(), cubin, 90});
+  w.addKernel({"other", ".version 8.0\n.target sm_80\n.visible .entry other()\n{\n  ret;\n}\n", cubin, 90, {}});
+  plan::KernelSpec again = test::testKernel("scale_bias");
+  again.cubin = cubin;
+  again.cubinArch = 90;
+  w.addKernel(again);
   const std::vector<uint8_t> bytes = test::serialize(w);
   View view(bytes);
   REQUIRE_MESSAGE(view.status == KILN_STATUS_OK, view.err);

@@ -39,7 +39,7 @@ TEST_CASE("status, dtype and version strings") {
   CHECK(kiln_dtype_size(KILN_DTYPE_F16) == 2);
   CHECK(kiln_dtype_size(KILN_DTYPE_BOOL) == 1);
   CHECK(kiln_dtype_size(0) == 0);
-  CHECK(contains(kiln_runtime_version(), "plan format 1.1"));
+  CHECK(contains(kiln_runtime_version(), "plan format 1.2"));
 }
 
 TEST_CASE("options default to device 0, CUDA graphs on, primary context") {

@@ -14,6 +14,10 @@ namespace kiln::test {
 // kernels.ptx (vector_add, scale_bias, add_i64), read from the source tree.
 const std::string& kernelsPtx();
 
+// One of kernels.ptx's kernels with its parameter list (vector_add, scale_bias or
+// add_i64; any other name gets the PTX and no parameters).
+plan::KernelSpec testKernel(const std::string& name);
+
 // c = a + b over n floats; a, b, c at 256-aligned arena offsets; one launch of
 // 256-thread blocks. target_sm 80.
 plan::PlanWriter vectorAddPlan(uint32_t n);
@@ -32,6 +36,10 @@ constexpr float kRichScale = 2.5f;
 constexpr int64_t kRichOffset = -7;
 
 std::vector<uint8_t> serialize(const plan::PlanWriter& writer);
+
+// The same plan laid out as format 1.1 wrote it: no PARAMS section, 40-byte kernel
+// and 16-byte argument entries, version_minor 1; checksums resealed.
+std::vector<uint8_t> downgradeTo11(const std::vector<uint8_t>& bytes);
 
 // File offset of the section-table entry of the section of `kind`, and its contents.
 struct SectionRef {

@@ -366,6 +366,26 @@ EXPORT CUresult cuFuncGetAttribute(int* value, unsigned int attribute, void* fun
   return SUCCESS;
 }
 
+/* The parameters of kernels.ptx's kernels, as the driver reports them from a cubin. */
+EXPORT CUresult cuFuncGetParamInfo(void* function, size_t index, size_t* offset, size_t* size) {
+  if (!function) return ERROR_INVALID_VALUE;
+  const char* name = ((const mock_function_t*)function)->name;
+  static const struct {
+    const char* name;
+    size_t count, sizes[5];
+  } kKernels[] = {{"vector_add", 4, {8, 8, 8, 4}}, {"scale_bias", 5, {8, 8, 8, 4, 4}}, {"add_i64", 4, {8, 8, 8, 4}}};
+  for (size_t k = 0; k < sizeof(kKernels) / sizeof(kKernels[0]); ++k) {
+    if (strcmp(kKernels[k].name, name) != 0) continue;
+    if (index >= kKernels[k].count) return ERROR_INVALID_VALUE;
+    size_t at = 0;
+    for (size_t i = 0; i < index; ++i) at += kKernels[k].sizes[i];
+    if (offset) *offset = at;
+    if (size) *size = kKernels[k].sizes[index];
+    return SUCCESS;
+  }
+  return ERROR_INVALID_VALUE;
+}
+
 EXPORT CUresult cuMemAlloc_v2(CUdeviceptr* pointer, size_t bytes) {
   if (bytes == 0) return ERROR_INVALID_VALUE;
   void* p = aligned_alloc(256, (bytes + 255) / 256 * 256);
