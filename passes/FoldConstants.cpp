@@ -90,10 +90,11 @@ LogicalResult mlir::kiln::foldToConstants(Operation *op, SmallVectorImpl<Value> 
     auto type = cast<RankedTensorType>(result.getType());
     std::optional<int64_t> n = shape::checkedNumElements(type.getShape());
     if (!n)
-      return op->emitOpError() << "result " << type << " has more than 2^36 elements";
+      return op->emitOpError() << "result " << type << " has more than " << shape::kMaxTensorElementsText
+                               << " elements";
     resultElements += *n;
   }
-  if (sharedInput && resultElements > kFoldLimitElements)
+  if ((sharedInput && resultElements > kFoldLimitElements) || resultElements > kMaxFoldElements)
     return success();
   auto kernel = ::kiln::ref::kernelTable().lookup(op->getName().getStringRef());
   if (!kernel)

@@ -214,7 +214,7 @@ LogicalResult checkAllStatic(func::FuncOp func) {
     auto ranked = dyn_cast<RankedTensorType>(arg.getType());
     if (ranked && ranked.hasStaticShape() && !shape::checkedNumElements(ranked.getShape())) {
       emitError(arg.getLoc()) << "input '" << inputName(func, i) << "' (" << ranked
-                              << ") has more than 2^36 elements";
+                              << ") has more than " << shape::kMaxTensorElementsText << " elements";
       ok = false;
       continue;
     }
@@ -235,7 +235,7 @@ LogicalResult checkAllStatic(func::FuncOp func) {
       auto ranked = dyn_cast<RankedTensorType>(result.getType());
       if (ranked && ranked.hasStaticShape() && !shape::checkedNumElements(ranked.getShape())) {
         op->emitError() << "result #" << i << " of " << op->getName() << " (" << ranked
-                        << ") has more than 2^36 elements";
+                        << ") has more than " << shape::kMaxTensorElementsText << " elements";
         ok = false;
         continue;
       }

@@ -71,27 +71,32 @@ LogicalResult GraphImporter::readOpsets() {
 }
 
 LogicalResult GraphImporter::checkSupport() {
-  bool ok = true;
+  // Every unsupported node is named, up to a bound that keeps the output readable (and
+  // bounded) for a hostile model of a million unknown nodes.
+  constexpr size_t kMaxReported = 50;
+  size_t bad = 0;
   for (auto [index, node] : llvm::enumerate(graph.node())) {
-    Location loc = nodeLoc(ctx, file, node.name(), node.op_type(), index);
     std::string domain = node.domain() == "ai.onnx" ? "" : node.domain();
-    if (!domain.empty()) {
+    int64_t opset = domain.empty() ? opsets[domain] : 0;
+    if (domain.empty() && opset != 0 && findImportRule(node.op_type(), opset))
+      continue;
+    if (bad++ >= kMaxReported)
+      continue;
+    Location loc = nodeLoc(ctx, file, node.name(), node.op_type(), index);
+    if (!domain.empty())
       emitError(loc) << "unsupported operator " << node.op_type() << " of domain '" << domain
                      << "' (only the default ai.onnx domain is supported)";
-      ok = false;
-      continue;
-    }
-    int64_t opset = opsets[domain];
-    if (opset == 0) {
+    else if (opset == 0)
       emitError(loc) << "the model imports no ai.onnx opset, so " << node.op_type()
                      << " has no defined version";
-      ok = false;
-    } else if (!findImportRule(node.op_type(), opset)) {
+    else
       emitError(loc) << "unsupported operator " << node.op_type() << " (opset " << opset << ")";
-      ok = false;
-    }
   }
-  return success(ok);
+  if (bad > kMaxReported)
+    emitError(FileLineColLoc::get(&ctx, file, 0, 0))
+        << bad - kMaxReported << " more nodes are unsupported (only the first " << kMaxReported
+        << " are listed)";
+  return success(bad == 0);
 }
 
 RankedTensorType GraphImporter::declaredType(StringRef name, Location loc, bool &failed) {
@@ -331,6 +336,16 @@ create:
 
 OwningOpRef<ModuleOp> GraphImporter::run() {
   Location fileLoc = FileLineColLoc::get(&ctx, file, 0, 0);
+  // Bounds on what a model declares, so that a hostile file fails in bounded time.
+  constexpr int kMaxGraphEntries = 1 << 20;
+  for (auto [count, what] : {std::pair{graph.node_size(), "nodes"}, {graph.initializer_size(), "initializers"},
+                             {graph.input_size(), "inputs"}, {graph.output_size(), "outputs"},
+                             {graph.value_info_size(), "value_info entries"}})
+    if (count > kMaxGraphEntries) {
+      emitError(fileLoc) << "the graph has " << count << " " << what << ", more than kiln's limit of "
+                         << kMaxGraphEntries;
+      return nullptr;
+    }
   if (failed(readOpsets()) || failed(checkSupport()))
     return nullptr;
   for (const auto &vi : graph.value_info())

@@ -74,6 +74,11 @@ RankedTensorType (::kiln::importTensorType)(MLIRContext &ctx, const onnx::TypePr
     return {};
   if (!tensor.has_shape())
     return {};
+  if (tensor.shape().dim_size() > mlir::kiln::shape::kMaxRank) {
+    error = "rank " + std::to_string(tensor.shape().dim_size()) + " is above kiln's limit of " +
+            std::to_string(mlir::kiln::shape::kMaxRank);
+    return {};
+  }
   SmallVector<int64_t> dims;
   int64_t known = 1; // product of the known dimensions
   for (const auto &dim : tensor.shape().dim()) {
@@ -98,8 +103,8 @@ RankedTensorType (::kiln::importTensorType)(MLIRContext &ctx, const onnx::TypePr
 
 namespace {
 // Reads `length` bytes at `offset` of an external data file (ONNX external_data keys).
-bool readExternal(const onnx::TensorProto &tensor, StringRef modelDir, std::vector<char> &out,
-                  std::string &error) {
+bool readExternal(const onnx::TensorProto &tensor, StringRef modelDir, uint64_t expected,
+                  std::vector<char> &out, std::string &error) {
   std::string location;
   uint64_t offset = 0;
   std::optional<uint64_t> length;
@@ -149,6 +154,12 @@ bool readExternal(const onnx::TensorProto &tensor, StringRef modelDir, std::vect
             ") lies outside '" + location + "' (" + std::to_string(size) + " bytes)";
     return false;
   }
+  // Checked before copying: the tensor's shape, not the file, bounds what is read.
+  if (len != expected) {
+    error = "external data holds " + std::to_string(len) + " bytes but the tensor's shape needs " +
+            std::to_string(expected);
+    return false;
+  }
   const char *start = (*buffer)->getBufferStart() + offset;
   out.assign(start, start + len);
   return true;
@@ -190,6 +201,11 @@ DenseElementsAttr (::kiln::importTensor)(MLIRContext &ctx, const onnx::TensorPro
     error = "segmented tensors are not supported";
     return {};
   }
+  if (tensor.dims_size() > mlir::kiln::shape::kMaxRank) {
+    error = "rank " + std::to_string(tensor.dims_size()) + " is above kiln's limit of " +
+            std::to_string(mlir::kiln::shape::kMaxRank);
+    return {};
+  }
   SmallVector<int64_t> dims;
   int64_t count = 1;
   for (int64_t d : tensor.dims()) {
@@ -206,7 +222,7 @@ DenseElementsAttr (::kiln::importTensor)(MLIRContext &ctx, const onnx::TensorPro
   std::vector<char> bytes;
   bool external = tensor.data_location() == onnx::TensorProto::EXTERNAL;
   if (external) {
-    if (!readExternal(tensor, modelDir, bytes, error))
+    if (!readExternal(tensor, modelDir, static_cast<uint64_t>(count) * width, bytes, error))
       return {};
   } else if (tensor.has_raw_data()) {
     bytes.assign(tensor.raw_data().begin(), tensor.raw_data().end());

@@ -30,7 +30,7 @@ void stridedCopy(const uint8_t *src, int64_t base, ArrayRef<int64_t> srcStrides,
   SmallVector<int64_t> idx(shape.size(), 0);
   int64_t off = base;
   for (int64_t i = 0; i < n; ++i) {
-    std::memcpy(dst + i * es, src + off * es, es);
+    copyBytes(dst + i * es, src + off * es, es);
     for (int64_t d = static_cast<int64_t>(shape.size()) - 1; d >= 0; --d) {
       if (++idx[d] < shape[d]) {
         off += srcStrides[d];
@@ -46,7 +46,7 @@ LogicalResult sameBytes(Operation *op, const Tensor &in, Tensor &out) {
   if (in.numBytes() != out.numBytes())
     return op->emitOpError("reference: input has ")
            << in.numElements() << " elements but the result type holds " << out.numElements();
-  std::memcpy(out.bytes(), in.bytes(), in.numBytes());
+  copyBytes(out.bytes(), in.bytes(), in.numBytes());
   return success();
 }
 
@@ -97,7 +97,7 @@ LogicalResult concatKernel(Operation *op, Operands in, Results out) {
   for (const Tensor *t : in) {
     size_t row = static_cast<size_t>(product(t->shape().drop_front(axis))) * es;
     for (int64_t o = 0; o < outer; ++o)
-      std::memcpy(y.bytes() + o * outRow + at, t->bytes() + o * row, row);
+      copyBytes(y.bytes() + o * outRow + at, t->bytes() + o * row, row);
     at += row;
   }
   return success();
@@ -113,7 +113,7 @@ LogicalResult splitKernel(Operation *op, Operands in, Results out) {
   for (Tensor &t : out) {
     size_t row = static_cast<size_t>(product(t.shape().drop_front(axis))) * es;
     for (int64_t o = 0; o < outer; ++o)
-      std::memcpy(t.bytes() + o * row, x.bytes() + o * inRow + at, row);
+      copyBytes(t.bytes() + o * row, x.bytes() + o * inRow + at, row);
     at += row;
   }
   if (at != inRow)
@@ -186,7 +186,7 @@ LogicalResult gatherKernel(Operation *op, Operands in, Results out) {
       int64_t k = 0;
       if (failed(readIndex(op, raw, dim, k)))
         return failure();
-      std::memcpy(dst, x.bytes() + (o * dim + k) * inner, inner);
+      copyBytes(dst, x.bytes() + (o * dim + k) * inner, inner);
       dst += inner;
     }
   return success();
@@ -207,7 +207,7 @@ LogicalResult gatherElementsKernel(Operation *op, Operands in, Results out) {
     int64_t off = 0;
     for (size_t d = 0; d < pos.size(); ++d)
       off += (static_cast<int64_t>(d) == axis ? k : pos[d]) * xs[d];
-    std::memcpy(out[0].bytes() + i * es, x.bytes() + off * es, es);
+    copyBytes(out[0].bytes() + i * es, x.bytes() + off * es, es);
   }
   return success();
 }
@@ -235,7 +235,7 @@ LogicalResult gatherNDKernel(Operation *op, Operands in, Results out) {
           return failure();
         off += v * xs[b + j];
       }
-      std::memcpy(dst, x.bytes() + off * es, sliceElems * es);
+      copyBytes(dst, x.bytes() + off * es, sliceElems * es);
       dst += sliceElems * es;
     }
   return success();
@@ -246,7 +246,7 @@ LogicalResult gatherNDKernel(Operation *op, Operands in, Results out) {
 void combine(Tensor &y, int64_t at, const Tensor &u, int64_t from, StringRef reduction,
              size_t es) {
   if (reduction == "none") {
-    std::memcpy(y.bytes() + at * es, u.bytes() + from * es, es);
+    copyBytes(y.bytes() + at * es, u.bytes() + from * es, es);
     return;
   }
   if (isFloat(y.dtype())) {
@@ -390,7 +390,7 @@ LogicalResult tileKernel(Operation *op, Operands in, Results out) {
     int64_t off = 0;
     for (size_t d = 0; d < pos.size(); ++d)
       off += (pos[d] % x.shape()[d]) * xs[d];
-    std::memcpy(out[0].bytes() + i * es, x.bytes() + off * es, es);
+    copyBytes(out[0].bytes() + i * es, x.bytes() + off * es, es);
   }
   return success();
 }
@@ -420,10 +420,10 @@ LogicalResult padKernel(Operation *op, Operands in, Results out) {
   if (in[2] && in[2]->numElements() > 0) {
     Tensor v(x.dtype(), {1});
     if (in[2]->dtype() == x.dtype())
-      std::memcpy(v.bytes(), in[2]->bytes(), es);
+      copyBytes(v.bytes(), in[2]->bytes(), es);
     else
       v.setDouble(0, in[2]->getDouble(0));
-    std::memcpy(fill.data(), v.bytes(), es);
+    copyBytes(fill.data(), v.bytes(), es);
   }
   ArrayRef<int64_t> oshape = out[0].shape();
   SmallVector<int64_t> xs = stridesOf(x.shape()), pos(rank, 0);
@@ -453,7 +453,7 @@ LogicalResult padKernel(Operation *op, Operands in, Results out) {
       }
       off += j * xs[d];
     }
-    std::memcpy(out[0].bytes() + i * es, inside ? x.bytes() + off * es : fill.data(), es);
+    copyBytes(out[0].bytes() + i * es, inside ? x.bytes() + off * es : fill.data(), es);
   }
   return success();
 }
@@ -470,7 +470,7 @@ LogicalResult constantOfShapeKernel(Operation *op, Operands in, Results out) {
     return op->emitOpError("reference: value does not match the result element type");
   size_t es = byteSize(y.dtype());
   for (int64_t i = 0, e = y.numElements(); i < e; ++i)
-    std::memcpy(y.bytes() + i * es, v.bytes(), es);
+    copyBytes(y.bytes() + i * es, v.bytes(), es);
   return success();
 }
 
@@ -540,7 +540,7 @@ LogicalResult triluKernel(Operation *op, Operands in, Results out) {
     int64_t c = i % cols, r = (i / cols) % rows;
     bool keep = upper ? c - r >= k : c - r <= k;
     if (keep)
-      std::memcpy(out[0].bytes() + i * es, x.bytes() + i * es, es);
+      copyBytes(out[0].bytes() + i * es, x.bytes() + i * es, es);
   }
   return success();
 }
@@ -563,7 +563,7 @@ LogicalResult oneHotKernel(Operation *op, Operands in, Results out) {
         if (v < 0)
           v += depth;
         const uint8_t *src = values.bytes() + (v == d ? es : 0);
-        std::memcpy(y.bytes() + ((o * depth + d) * inner + i) * es, src, es);
+        copyBytes(y.bytes() + ((o * depth + d) * inner + i) * es, src, es);
       }
   return success();
 }
@@ -591,7 +591,7 @@ LogicalResult reverseSequenceKernel(Operation *op, Operands in, Results out) {
   for (int64_t i = 0, e = x.numElements(); i < e; ++i, nextIndex(pos, x.shape())) {
     int64_t len = lens[pos[batchAxis]], t = pos[timeAxis];
     int64_t src = t < len ? i + (len - 1 - 2 * t) * xs[timeAxis] : i;
-    std::memcpy(out[0].bytes() + i * es, x.bytes() + src * es, es);
+    copyBytes(out[0].bytes() + i * es, x.bytes() + src * es, es);
   }
   return success();
 }

@@ -218,7 +218,7 @@ LogicalResult whereKernel(Operation *, Operands in, Results out) {
                    [&](int64_t e, ArrayRef<int64_t> off) {
                      const Tensor &src = cond.data<uint8_t>()[off[0]] ? x : yv;
                      int64_t o = cond.data<uint8_t>()[off[0]] ? off[1] : off[2];
-                     std::memcpy(r.bytes() + e * es, src.bytes() + o * es, es);
+                     copyBytes(r.bytes() + e * es, src.bytes() + o * es, es);
                    });
   return success();
 }
@@ -427,7 +427,7 @@ void registerElementwiseKernels(KernelTable &table) {
   };
   table["kiln.identity"] = KERNEL {
     (void)op;
-    std::memcpy(out[0].bytes(), in[0]->bytes(), in[0]->numBytes());
+    copyBytes(out[0].bytes(), in[0]->bytes(), in[0]->numBytes());
     return success();
   };
   table["kiln.cast"] = castKernel;

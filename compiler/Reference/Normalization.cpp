@@ -204,7 +204,7 @@ LogicalResult mvn(Operation *op, Operands in, Results out) {
 LogicalResult dropout(Operation *op, Operands in, Results out) {
   if (in[2] && in[2]->numElements() == 1 && in[2]->data<uint8_t>()[0])
     return op->emitOpError() << "training mode is not supported by the reference evaluator";
-  std::memcpy(out[0].bytes(), in[0]->bytes(), in[0]->numBytes());
+  copyBytes(out[0].bytes(), in[0]->bytes(), in[0]->numBytes());
   if (hasResult(op, 1))
     std::fill(out[1].data<uint8_t>(), out[1].data<uint8_t>() + out[1].numElements(), 1);
   return success();

@@ -110,7 +110,7 @@ LogicalResult maxPoolKernel(Operation *op, Operands in, Results out) {
         y.setDouble(yi, std::numeric_limits<double>::quiet_NaN());
         continue;
       }
-      std::memcpy(y.bytes() + yi * es, x.bytes() + (p * inSp + bestOff) * es, es);
+      copyBytes(y.bytes() + yi * es, x.bytes() + (p * inSp + bestOff) * es, es);
       if (wantIndices)
         out[1].setInt(yi, p * inSp + bestIndex);
     }

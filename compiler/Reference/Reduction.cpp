@@ -173,7 +173,7 @@ LogicalResult reduce(RK kind, Operation *op, Operands in, Results out) {
   auto axesAttr = op->getAttrOfType<DenseI64ArrayAttr>("axes");
   auto noopAttr = op->getAttrOfType<IntegerAttr>("noop_with_empty_axes");
   if (noopAttr && noopAttr.getInt() != 0 && (!axesAttr || axesAttr.empty())) {
-    std::memcpy(out[0].bytes(), x.bytes(), x.numBytes());
+    copyBytes(out[0].bytes(), x.bytes(), x.numBytes());
     return success();
   }
   FailureOr<SmallVector<bool>> mask = reducedAxes(op, x.rank());
@@ -357,7 +357,7 @@ LogicalResult topK(Operation *op, Operands in, Results out) {
         });
         for (int64_t j = 0; j < kv; ++j) {
           int64_t dst = (o * kv + j) * s.inner + i;
-          std::memcpy(values.bytes() + dst * es, x.bytes() + at(order[j]) * es, es);
+          copyBytes(values.bytes() + dst * es, x.bytes() + at(order[j]) * es, es);
           indices[dst] = order[j];
         }
       }

@@ -241,9 +241,9 @@ Tensor Tensor::fromAttr(ElementsAttr attr) {
     ArrayRef<char> raw = dense.getRawData();
     if (dense.isSplat()) {
       for (int64_t i = 0; i < n; ++i)
-        std::memcpy(t.bytes_.data() + i * es, raw.data(), es);
+        copyBytes(t.bytes_.data() + i * es, raw.data(), es);
     } else {
-      std::memcpy(t.bytes_.data(), raw.data(), t.bytes_.size());
+      copyBytes(t.bytes_.data(), raw.data(), t.bytes_.size());
     }
     return t;
   }
@@ -254,7 +254,7 @@ Tensor Tensor::fromAttr(ElementsAttr attr) {
         for (int64_t i = 0; i < n && i < static_cast<int64_t>(raw.size()); ++i)
           t.bytes_[i] = raw[i] != 0;
       } else {
-        std::memcpy(t.bytes_.data(), raw.data(), std::min(raw.size(), t.bytes_.size()));
+        copyBytes(t.bytes_.data(), raw.data(), std::min(raw.size(), t.bytes_.size()));
       }
     }
     return t;

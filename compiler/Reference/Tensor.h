@@ -8,10 +8,18 @@
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/SmallVector.h"
 #include <cstdint>
+#include <cstring>
 #include <optional>
 #include <vector>
 
 namespace kiln::ref {
+
+/// memcpy for tensor bytes: an empty tensor's data pointer may be null, which memcpy
+/// may not be given even for zero bytes.
+inline void copyBytes(void *dst, const void *src, size_t bytes) {
+  if (bytes)
+    std::memcpy(dst, src, bytes);
+}
 
 /// Element types the evaluator supports; values match ONNX TensorProto.DataType.
 enum class DType : uint8_t {

@@ -79,13 +79,19 @@ struct IntList {
   std::optional<SmallVector<int64_t>> values; // set when the operand is a constant
 };
 
-FailureOr<IntList> intList(Operation *op, Value v, StringRef what) {
+/// A 1-D operand listing one entry per dimension (or `perDim` per dimension, as pads
+/// do), so its declared length is bounded by kMaxRank before any result is built from it.
+FailureOr<IntList> intList(Operation *op, Value v, StringRef what, int64_t perDim = 1) {
   auto type = rankedOperand(op, v, what);
   if (failed(type))
     return failure();
   if (type->getRank() != 1)
     return op->emitOpError() << what << " must be a 1-D tensor, got " << *type;
-  return IntList{type->getDimSize(0), constantInts(v)};
+  int64_t length = type->getDimSize(0);
+  if (!isDynamic(length) && length > perDim * kMaxRank)
+    return op->emitOpError() << what << " has " << length << " entries, more than the " << perDim * kMaxRank
+                             << " that tensors of kiln's largest rank (" << kMaxRank << ") need";
+  return IntList{length, constantInts(v)};
 }
 
 /// `axes` normalized into [0, rank); out-of-range and repeated axes are errors.
@@ -645,7 +651,7 @@ LogicalResult PadOp::inferResultTypes(SmallVectorImpl<Type> &resultTypes) {
       return emitOpError() << "constant_value " << *value << " must have the data's element type "
                            << element;
   }
-  auto pads = intList(*this, getPads(), "pads");
+  auto pads = intList(*this, getPads(), "pads", 2);
   if (failed(pads))
     return failure();
 

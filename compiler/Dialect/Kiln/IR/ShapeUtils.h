@@ -45,9 +45,16 @@ inline RankedTensorType tensorOf(llvm::ArrayRef<int64_t> shape, Type elementType
 inline int64_t ceilDiv(int64_t a, int64_t b) { return a >= 0 ? (a + b - 1) / b : -((-a) / b); }
 inline int64_t floorDiv(int64_t a, int64_t b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }
 
-/// The most elements a static tensor may hold (2^36: 256 GiB of f32, more than any GPU
-/// has). Shapes computed from a model's values can be absurd; past this they are errors.
-constexpr int64_t kMaxTensorElements = int64_t(1) << 36;
+/// The most elements a static tensor may hold (2^32: 16 GiB of f32, a fifth of an
+/// H100, more than any one tensor of a deployed model). Shapes computed from a model's
+/// values can be absurd; past this they are errors.
+constexpr int64_t kMaxTensorElements = int64_t(1) << 32;
+inline constexpr const char *kMaxTensorElementsText = "2^32";
+
+/// The highest rank of any tensor (ONNX sets none; real models stay under 10). A rank
+/// a model only declares (a shape operand declared with N elements gives a rank-N
+/// result) is checked against this before anything of that size is built.
+constexpr int64_t kMaxRank = 32;
 
 /// Element count of a static shape, or nullopt when it exceeds kMaxTensorElements (or
 /// would overflow on the way there).
