@@ -4,6 +4,7 @@
 #include "Diagnostics.h"
 
 #include "Frontend.h"
+#include "OutputFile.h"
 
 #include "codegen/Driver/Codegen.h"
 #include "codegen/Plan/PlanWriter.h"
@@ -81,6 +82,13 @@ int runCompile(const CompileOptions &opts) {
     printStats(*module);
 
   std::string error;
+  auto write = [&](StringRef bytes) {
+    if (!::kiln::cli::writeOutputFile(opts.output.empty() ? "-" : opts.output, bytes, error)) {
+      fmt::print(stderr, "kiln: {}\n", error);
+      return 1;
+    }
+    return diagnostics.errorCount() == 0 ? 0 : 1;
+  };
   ::kiln::codegen::CodegenOptions codegen;
   codegen.arch = opts.arch;
   codegen.libdevice = opts.libdevice;
@@ -102,42 +110,24 @@ int runCompile(const CompileOptions &opts) {
     std::vector<uint8_t> plan;
     if (failed(::kiln::codegen::compileToPlan(*module, codegen, plan)))
       return 1;
-    auto output = openOutputFile(opts.output, &error);
-    if (!output) {
-      fmt::print(stderr, "kiln: cannot write {}: {}\n", opts.output, error);
-      return 1;
-    }
-    output->os().write(reinterpret_cast<const char *>(plan.data()), plan.size());
-    output->keep();
-    return diagnostics.errorCount() == 0 ? 0 : 1;
+    return write(StringRef(reinterpret_cast<const char *>(plan.data()), plan.size()));
   }
+  // Stage texts are built in memory too, so that -o gets all of it or nothing.
+  std::string text;
+  llvm::raw_string_ostream os(text);
   if (backEnd) {
-    auto output = openOutputFile(opts.output.empty() ? "-" : opts.output, &error);
-    if (!output) {
-      fmt::print(stderr, "kiln: cannot write {}: {}\n", opts.output, error);
+    if (failed(::kiln::codegen::emitStage(*module, codegen, *::kiln::codegen::parseCodegenStage(opts.emit), os)))
       return 1;
-    }
-    if (failed(::kiln::codegen::emitStage(*module, codegen, *::kiln::codegen::parseCodegenStage(opts.emit),
-                                          output->os())))
-      return 1;
-    output->keep();
-    return diagnostics.errorCount() == 0 ? 0 : 1;
-  }
-
-  auto output = openOutputFile(opts.output.empty() ? "-" : opts.output, &error);
-  if (!output) {
-    fmt::print(stderr, "kiln: cannot write {}: {}\n", opts.output, error);
-    return 1;
+    return write(text);
   }
   OpPrintingFlags flags;
   if (!opts.printWeights)
     flags.elideLargeElementsAttrs(kElideElementsAbove);
   if (opts.locations)
     flags.enableDebugInfo(/*enable=*/true, /*prettyForm=*/false);
-  module->print(output->os(), flags);
-  output->os() << "\n";
-  output->keep();
-  return diagnostics.errorCount() == 0 ? 0 : 1;
+  module->print(os, flags);
+  os << "\n";
+  return write(text);
 }
 } // namespace
 
