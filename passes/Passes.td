@@ -4,6 +4,49 @@
 
 include "mlir/Pass/PassBase.td"
 
+def PinInputsPass : Pass<"kiln-pin-inputs", "func::FuncOp"> {
+  let summary = "Replace graph inputs by constant values (kiln's --const)";
+  let description = [{
+    Each `name=VALUE` of the `values` option replaces the input of that name
+    (its kiln.name) by a kiln.constant holding VALUE and removes it from the
+    function's arguments, so that shape specialization and constant folding can
+    use it: an axis, a split size, a window length, a sample rate that selects a
+    branch. VALUE is an inline literal (`16000`, `[0, 2]`, `[[1, 2], [3, 4]]`,
+    `1e-5`, `true`) or a `.npy` file; its shape must be the declared one (a single
+    number fills any declared shape of one element) and its numbers exact in the
+    input's element type. Unknown names, repeated names and values that do not fit
+    are errors naming the input. (kiln's `--const` applies the same values when
+    it imports a model, through the same parser, so that the `onnx` stage already
+    holds them; this pass does it for IR.)
+
+    Before (`--kiln-pin-inputs="values=k=3"`):
+
+    ```mlir
+    func.func @main(%x: tensor<8xf32> {kiln.name = "x"}, %k: tensor<1xi64> {kiln.name = "k"})
+        -> (tensor<?xf32>, tensor<?xi64>) {
+      %v, %i = kiln.top_k %x, %k {axis = -1 : i64, largest = 1 : i64, sorted = 1 : i64}
+          : (tensor<8xf32>, tensor<1xi64>) -> (tensor<?xf32>, tensor<?xi64>)
+      return %v, %i : tensor<?xf32>, tensor<?xi64>
+    }
+    ```
+
+    After:
+
+    ```mlir
+    func.func @main(%x: tensor<8xf32> {kiln.name = "x"}) -> (tensor<?xf32>, tensor<?xi64>) {
+      %k = kiln.constant dense<3> : tensor<1xi64>
+      %v, %i = kiln.top_k %x, %k {...} : (tensor<8xf32>, tensor<1xi64>) -> (tensor<?xf32>, tensor<?xi64>)
+      return %v, %i : tensor<?xf32>, tensor<?xi64>
+    }
+    ```
+  }];
+  let options = [
+    ListOption<"values", "values", "std::string",
+               "Input values as name=VALUE or name=FILE.npy (name is the input's kiln.name, "
+               "or #i for the i-th input when it has none)">,
+  ];
+}
+
 def SpecializeShapesPass : Pass<"kiln-specialize-shapes", "func::FuncOp"> {
   let summary = "Pin the input shapes and make every type in the function static";
   let description = [{

@@ -9,6 +9,7 @@
 #include "compiler/Import/TensorImport.h"
 #include "kiln_onnx.pb.h"
 #include "passes/FoldConstants.h"
+#include "passes/InputValue.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Verifier.h"
@@ -26,9 +27,9 @@ namespace {
 class GraphImporter {
 public:
   GraphImporter(MLIRContext &ctx, const onnx::ModelProto &model, StringRef modelDir,
-                StringRef file)
+                StringRef file, const ImportOptions &options)
       : ctx(ctx), model(model), graph(model.graph()), modelDir(modelDir), file(file),
-        builder(&ctx) {}
+        options(options), builder(&ctx) {}
 
   OwningOpRef<ModuleOp> run();
 
@@ -51,6 +52,7 @@ private:
   const onnx::ModelProto &model;
   const onnx::GraphProto &graph;
   StringRef modelDir, file;
+  const ImportOptions &options;
   OpBuilder builder;
   llvm::StringMap<int64_t> opsets;
   llvm::StringMap<const onnx::TypeProto *> valueTypes;
@@ -367,9 +369,33 @@ OwningOpRef<ModuleOp> GraphImporter::run() {
   llvm::StringSet<> initializerNames;
   for (const auto &init : graph.initializer())
     initializerNames.insert(init.name());
+  // Inputs pinned by --const: NAME=VALUE, checked against the inputs there are.
+  llvm::StringMap<StringRef> pinned;
+  bool ok = true;
+  for (StringRef spec : options.consts) {
+    auto [name, text] = spec.split('=');
+    bool isInput = llvm::any_of(graph.input(), [&](const onnx::ValueInfoProto &in) {
+      return in.name() == name && !initializerNames.contains(in.name());
+    });
+    if (name.empty() || !spec.contains('=')) {
+      emitError(fileLoc) << "const: expected NAME=VALUE or NAME=FILE.npy, got '" << spec << "'";
+      ok = false;
+    } else if (!isInput) {
+      auto diag = emitError(fileLoc) << "const: the model has no input named '" << name << "' (inputs:";
+      int listed = 0;
+      for (const auto &in : graph.input())
+        if (!initializerNames.contains(in.name()) && listed++ < 32)
+          diag << " '" << in.name() << "'";
+      diag << ")";
+      ok = false;
+    } else if (!pinned.try_emplace(name, text).second) {
+      emitError(fileLoc) << "const: input '" << name << "' is given twice";
+      ok = false;
+    }
+  }
   SmallVector<Type> argTypes;
   SmallVector<const onnx::ValueInfoProto *> args;
-  bool ok = true;
+  SmallVector<std::pair<const onnx::ValueInfoProto *, RankedTensorType>> constants;
   for (const auto &input : graph.input()) {
     if (initializerNames.contains(input.name()))
       continue;
@@ -380,6 +406,10 @@ OwningOpRef<ModuleOp> GraphImporter::run() {
       emitError(loc) << "graph input '" << input.name() << "': "
                      << (error.empty() ? "has no shape (kiln needs at least its rank)" : error);
       ok = false;
+      continue;
+    }
+    if (pinned.count(input.name())) {
+      constants.push_back({&input, type});
       continue;
     }
     argTypes.push_back(type);
@@ -406,6 +436,19 @@ OwningOpRef<ModuleOp> GraphImporter::run() {
     arg.setLoc(valueLoc(ctx, file, input->name()));
     values[input->name()] = arg;
   }
+  for (auto [input, type] : constants) {
+    Location loc = valueLoc(ctx, file, input->name());
+    std::string error;
+    DenseElementsAttr value = mlir::kiln::parseInputValue(pinned.lookup(input->name()), type, error);
+    if (!value) {
+      emitError(loc) << "const: input '" << input->name() << "': " << error;
+      ok = false;
+      continue;
+    }
+    values[input->name()] = mlir::kiln::ConstantOp::create(builder, loc, value);
+  }
+  if (!ok)
+    return nullptr;
   none = mlir::kiln::NoneOp::create(builder, fileLoc);
   for (const auto &init : graph.initializer()) {
     Location loc = valueLoc(ctx, file, init.name());
@@ -451,7 +494,8 @@ OwningOpRef<ModuleOp> GraphImporter::run() {
 } // namespace
 
 OwningOpRef<ModuleOp> (::kiln::importOnnxModel)(MLIRContext &context, const onnx::ModelProto &model,
-                                            StringRef modelDir, StringRef displayName) {
+                                            StringRef modelDir, StringRef displayName,
+                                            const ImportOptions &options) {
   loadImportDialects(context);
-  return GraphImporter(context, model, modelDir, displayName).run();
+  return GraphImporter(context, model, modelDir, displayName, options).run();
 }

@@ -19,7 +19,8 @@ void (::kiln::loadImportDialects)(MLIRContext &context) {
   context.loadDialect<mlir::kiln::KilnDialect, func::FuncDialect>();
 }
 
-OwningOpRef<ModuleOp> (::kiln::importOnnxFile)(MLIRContext &context, StringRef path) {
+OwningOpRef<ModuleOp> (::kiln::importOnnxFile)(MLIRContext &context, StringRef path,
+                                               const ImportOptions &options) {
   loadImportDialects(context);
   Location fileLoc = FileLineColLoc::get(&context, path, 0, 0);
   auto buffer = llvm::MemoryBuffer::getFileOrSTDIN(path, /*IsText=*/false,
@@ -42,5 +43,5 @@ OwningOpRef<ModuleOp> (::kiln::importOnnxFile)(MLIRContext &context, StringRef p
   llvm::sys::path::remove_filename(dir);
   if (dir.empty())
     dir = ".";
-  return importOnnxModel(context, model, dir, path);
+  return importOnnxModel(context, model, dir, path, options);
 }

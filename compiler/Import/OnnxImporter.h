@@ -6,11 +6,22 @@
 #include "mlir/IR/OwningOpRef.h"
 #include "llvm/ADT/StringRef.h"
 
+#include <string>
+#include <vector>
+
 namespace onnx {
 class ModelProto;
 }
 
 namespace kiln {
+
+/// What the importer does besides translating.
+struct ImportOptions {
+  /// "NAME=VALUE" or "NAME=FILE.npy" (kiln's --const): these graph inputs become
+  /// constants holding VALUE (parsed by mlir::kiln::parseInputValue against the
+  /// input's declared type), so every stage sees them and what depends on them folds.
+  std::vector<std::string> consts;
+};
 
 /// Registers what imported modules use (kiln and func dialects) on `context`.
 void loadImportDialects(mlir::MLIRContext &context);
@@ -18,14 +29,16 @@ void loadImportDialects(mlir::MLIRContext &context);
 /// Reads and imports the model at `path`; external tensor data is resolved relative to
 /// the model's folder. Problems are emitted as diagnostics on `context` (one per
 /// unsupported node, all at once) and the result is null.
-mlir::OwningOpRef<mlir::ModuleOp> importOnnxFile(mlir::MLIRContext &context, llvm::StringRef path);
+mlir::OwningOpRef<mlir::ModuleOp> importOnnxFile(mlir::MLIRContext &context, llvm::StringRef path,
+                                                 const ImportOptions &options = {});
 
 /// Imports an already parsed model. `modelDir` resolves external data; `displayName`
 /// is the file name used in locations and diagnostics.
 mlir::OwningOpRef<mlir::ModuleOp> importOnnxModel(mlir::MLIRContext &context,
                                                   const onnx::ModelProto &model,
                                                   llvm::StringRef modelDir,
-                                                  llvm::StringRef displayName);
+                                                  llvm::StringRef displayName,
+                                                  const ImportOptions &options = {});
 
 } // namespace kiln
 

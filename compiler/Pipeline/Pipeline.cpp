@@ -21,7 +21,8 @@ std::vector<std::string> stageNames() { return {"onnx", "static"}; }
 void buildKilnPipeline(mlir::OpPassManager &pm, const PipelineOptions &options, Stage stage) {
   if (stage == Stage::Onnx)
     return;
-  // static: pin shapes, then clean the graph up. matmul-bias runs before
+  // static: pin shapes, then clean the graph up (pinned values, options.consts, are
+  // constants from the import on). matmul-bias runs before
   // simplify-shapes because the reshapes it adds merge with their neighbours.
   mlir::kiln::SpecializeShapesPassOptions specialize;
   specialize.shapes.assign(options.shapes.begin(), options.shapes.end());

@@ -23,6 +23,9 @@ struct PipelineOptions {
   std::vector<std::string> shapes;
   /// Size of every input's dynamic leading dimension (0: unset).
   int64_t batch = 0;
+  /// "name=VALUE" or "name=FILE.npy": inputs replaced by constants (--const). The
+  /// importer applies them (ImportOptions::consts), so every stage sees the constants.
+  std::vector<std::string> consts;
 };
 
 /// Adds the passes that take imported IR (the `onnx` stage) to `stage` to `pm`, which

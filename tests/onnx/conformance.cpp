@@ -23,6 +23,7 @@
 #include <cmath>
 #include <cstdio>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <map>
 #include <set>
@@ -105,6 +106,28 @@ bool isIntegerTensor(const onnx::TensorProto &t) {
   }
 }
 
+/// An integer tensor as a --const literal: nested lists, or a bare number for a scalar.
+std::string literalOf(const ref::Tensor &t) {
+  llvm::ArrayRef<int64_t> shape = t.shape();
+  std::string out;
+  int64_t index = 0;
+  std::function<void(size_t)> emit = [&](size_t d) {
+    if (d == shape.size()) {
+      out += std::to_string(t.getInt(index++));
+      return;
+    }
+    out += "[";
+    for (int64_t i = 0; i < shape[d]; ++i) {
+      if (i)
+        out += ",";
+      emit(d + 1);
+    }
+    out += "]";
+  };
+  emit(0);
+  return out;
+}
+
 /// Runs one data set; with `freezeInts`, integer inputs are compiled in as constants
 /// first (kiln needs axes, split sizes, window lengths... at compile time).
 Outcome runDataSet(const onnx::ModelProto &model, const std::string &dir,
@@ -136,25 +159,28 @@ Outcome runDataSet(const onnx::ModelProto &model, const std::string &dir,
       fedIndex.push_back(i);
     }
 
+    // Integer inputs kiln needs at compile time are pinned the way a user pins them,
+    // with --const NAME=VALUE (PipelineOptions::consts), instead of being fed.
+    kiln::PipelineOptions options;
     if (freezeInts) {
       for (int j = static_cast<int>(fed.size()) - 1; j >= 0; --j) {
         if (!isIntegerTensor(fed[j]))
           continue;
-        onnx::TensorProto value = fed[j];
-        value.set_name(graph->input(fedIndex[j]).name());
-        *graph->add_initializer() = value;
-        graph->mutable_input()->DeleteSubrange(fedIndex[j], 1);
+        std::string error;
+        mlir::DenseElementsAttr attr = kiln::importTensor(ctx, fed[j], dir, error);
+        if (!attr)
+          return {Status::Unsupported, "input: " + error};
+        options.consts.push_back(graph->input(fedIndex[j]).name() + "=" + literalOf(ref::Tensor::fromAttr(attr)));
         fed.erase(fed.begin() + j);
         fedIndex.erase(fedIndex.begin() + j);
       }
     }
     mlir::OwningOpRef<mlir::ModuleOp> module =
-        kiln::importOnnxModel(ctx, copy, dir, "model.onnx");
+        kiln::importOnnxModel(ctx, copy, dir, "model.onnx", {options.consts});
     if (!module)
       return {namesUnsupported(diags) ? Status::Unsupported : Status::Failed,
               "import: " + firstLine(diags)};
 
-    kiln::PipelineOptions options;
     for (size_t j = 0; j < fed.size(); ++j) {
       std::vector<int64_t> dims(fed[j].dims().begin(), fed[j].dims().end());
       options.shapes.push_back(graph->input(fedIndex[j]).name() + "=" + dimsText(dims));

@@ -14,6 +14,13 @@ void kiln::cli::addShapeOptions(CLI::App *cmd, PipelineOptions &options) {
   cmd->add_option("--batch", options.batch,
                   "Size of every input's dynamic leading dimension (static stage on)")
       ->check(CLI::PositiveNumber);
+  cmd->add_option("--const", options.consts,
+                  "Pin an input's value at compile time, as NAME=VALUE (16000, [0,2], [[1,2],[3,4]], "
+                  "1e-5, true) or NAME=FILE.npy; the input leaves the plan and what depends on it "
+                  "folds (repeatable)")
+      ->expected(1)
+      ->allow_extra_args(false)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
 }
 
 mlir::OwningOpRef<mlir::ModuleOp> kiln::cli::loadModel(mlir::MLIRContext &context,
@@ -21,7 +28,9 @@ mlir::OwningOpRef<mlir::ModuleOp> kiln::cli::loadModel(mlir::MLIRContext &contex
                                                        const PipelineOptions &options) {
   // Diagnostics name the ONNX node; dumping the generic op form would only add noise.
   context.printOpOnDiagnostic(false);
-  mlir::OwningOpRef<mlir::ModuleOp> module = importOnnxFile(context, path);
+  ImportOptions import;
+  import.consts = options.consts;
+  mlir::OwningOpRef<mlir::ModuleOp> module = importOnnxFile(context, path, import);
   if (!module)
     return nullptr;
   if (stage == Stage::Onnx && (!options.shapes.empty() || options.batch != 0)) {
