@@ -1,4 +1,5 @@
 // Writes the plans and .npy inputs the `kiln` CLI tests use, and checks the outputs `kiln run` wrote.
+#include <cstddef>
 #include <cstdio>
 #include <string>
 
@@ -44,6 +45,18 @@ int main(int argc, char** argv) {
     std::vector<uint8_t> truncated(bytes.begin(), bytes.begin() + long(bytes.size() / 2));
     if (!writeBytes(dir + "/corrupt.kiln", corrupt) || !writeBytes(dir + "/truncated.kiln", truncated) ||
         !writeBytes(dir + "/not_a_plan.kiln", std::vector<uint8_t>(200, 'x')))
+      return fail("cannot write " + dir);
+    // Launches that do not match their kernels, and a nonzero padding byte, each with
+    // every checksum recomputed so only the reader's checks can refuse them.
+    const uint32_t L = KILN_PLAN_SECTION_LAUNCHES;
+    std::vector<uint8_t> fewArgs = bytes, manyArgs = bytes, otherKernel = bytes, padding = bytes;
+    test::patchEntry(fewArgs, L, 0, offsetof(kiln_plan_launch_t, arg_count), uint32_t(1));
+    test::patchEntry(manyArgs, L, 1, offsetof(kiln_plan_launch_t, arg_count), uint32_t(5));
+    test::patchEntry(otherKernel, L, 0, offsetof(kiln_plan_launch_t, kernel), uint32_t(2));
+    const test::SectionRef args = test::findSection(padding, KILN_PLAN_SECTION_ARGS);
+    padding[args.section.offset + args.section.size] = 0x5A;  // args end 8 bytes before the next section
+    if (!writeBytes(dir + "/few_args.kiln", fewArgs) || !writeBytes(dir + "/many_args.kiln", manyArgs) ||
+        !writeBytes(dir + "/other_kernel.kiln", otherKernel) || !writeBytes(dir + "/padding.kiln", padding))
       return fail("cannot write " + dir);
     if (!test::vectorAddPlan(kN).writeFile(dir + "/vector_add.kiln", error)) return fail(error);
     if (!npy::write(dir + "/a.npy", test::vectorAddInput(kN, 1), error) || !npy::write(dir + "/b.npy", test::vectorAddInput(kN, 2), error))
