@@ -129,8 +129,11 @@ def conv_case(rng, tag, budget, groups_mode):
     else:
         k, s, d, pads, outs = draw_window(rng, 2, [h, w])
     attrs = dict(group=groups, kernel_shape=k, strides=s, dilations=d)
-    if rng.random() < 0.1 and all(x == 1 for x in d):
-        attrs["auto_pad"] = str(rng.choice(["SAME_UPPER", "SAME_LOWER", "VALID"]))
+    auto = str(rng.choice(["SAME_UPPER", "SAME_LOWER", "VALID"]))
+    valid_outs = [conv_out(sz, k[i], s[i], d[i], 0, 0) for i, sz in enumerate((h, w))]
+    if rng.random() < 0.1 and all(x == 1 for x in d) and (auto != "VALID" or min(valid_outs) >= 1):
+        attrs["auto_pad"] = auto
+        outs = valid_outs if auto == "VALID" else [-(-sz // s[i]) for i, sz in enumerate((h, w))]
     else:
         attrs["pads"] = pads
     cg = c // groups
