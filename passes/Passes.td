@@ -84,11 +84,12 @@ def SpecializeShapesPass : Pass<"kiln-specialize-shapes", "func::FuncOp"> {
 }
 
 def RemoveIdentityPass : Pass<"kiln-remove-identity", "func::FuncOp"> {
-  let summary = "Remove kiln.identity and inference-mode kiln.dropout";
+  let summary = "Remove kiln.identity, and kiln.dropout where it is the identity";
   let description = [{
     Identity is forwarded to its input. Dropout whose `training_mode` is absent
-    or a constant false is the identity on `data`; it is removed when its
-    `mask` result is unused (a used mask is left for later lowering).
+    or a constant false, or whose `ratio` is a constant 0 (in any mode: ONNX
+    keeps every element and scales by 1/(1 - 0)), is the identity on `data`; a
+    used `mask` becomes an all-true constant once its shape is static.
 
     Before:
 

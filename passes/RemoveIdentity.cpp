@@ -1,4 +1,4 @@
-// kiln-remove-identity: forwards kiln.identity and inference-mode kiln.dropout to their input.
+// kiln-remove-identity: forwards kiln.identity, and kiln.dropout where it is the identity (inference mode, or ratio 0), to their input.
 #include "passes/Passes.h"
 
 #include "compiler/Dialect/Kiln/IR/KilnOps.h"
@@ -42,17 +42,33 @@ bool isInferenceMode(Value trainingMode) {
   return llvm::none_of(flag.getValues<bool>(), [](bool b) { return b; });
 }
 
+/// True when `ratio` is a constant whose every element is 0: ONNX's Dropout then keeps
+/// every element and scales by 1/(1 - 0), in training mode too (exporters emit it for
+/// attention dropout at p = 0).
+bool isZeroRatio(Value ratio) {
+  DenseElementsAttr value;
+  if (shape::isAbsent(ratio) || !matchPattern(ratio, m_Constant(&value)))
+    return false; // absent means 0.5
+  if (isa<FloatType>(value.getElementType()))
+    return llvm::all_of(value.getValues<APFloat>(), [](const APFloat &v) { return v.isZero(); });
+  return false;
+}
+
 struct ForwardInferenceDropout : OpRewritePattern<DropoutOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(DropoutOp op, PatternRewriter &rewriter) const override {
-    if (!isInferenceMode(op.getTrainingMode()))
-      return rewriter.notifyMatchFailure(op, "training mode may be on");
-    // A used mask (all true in inference) would need a constant of its shape; leave that
-    // to constant folding rather than invent one here.
-    if (!op.getMask().use_empty())
-      return rewriter.notifyMatchFailure(op, "mask is used");
+    if (!isInferenceMode(op.getTrainingMode()) && !isZeroRatio(op.getRatio()))
+      return rewriter.notifyMatchFailure(op, "training mode may be on with a nonzero ratio");
     if (op.getData().getType() != op.getOutput().getType())
       return rewriter.notifyMatchFailure(op, "input and result types differ");
+    // The identity keeps every element: a used mask is all true.
+    if (!op.getMask().use_empty()) {
+      auto maskType = dyn_cast<RankedTensorType>(op.getMask().getType());
+      if (!maskType || !maskType.hasStaticShape())
+        return rewriter.notifyMatchFailure(op, "mask is used and its shape is not static yet");
+      Value mask = ConstantOp::create(rewriter, op.getLoc(), DenseElementsAttr::get(maskType, true));
+      rewriter.replaceAllUsesWith(op.getMask(), mask);
+    }
     rewriter.replaceAllUsesWith(op.getOutput(), op.getData());
     rewriter.eraseOp(op);
     return success();

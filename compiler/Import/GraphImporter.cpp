@@ -17,7 +17,9 @@
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringSet.h"
 
+#include <algorithm>
 #include <functional>
+#include <set>
 
 using namespace mlir;
 using namespace ::kiln;
@@ -36,6 +38,10 @@ public:
 private:
   LogicalResult readOpsets();
   LogicalResult checkSupport();
+  /// The nodes in an order where every node comes after the producers of its inputs
+  /// (exporters such as the fp16 converter append nodes after their users), keeping
+  /// the file's order where it already is one; a cycle is an error naming its nodes.
+  FailureOr<std::vector<int>> topologicalOrder();
   LogicalResult importNode(const onnx::NodeProto &node, size_t index);
   FailureOr<Attribute> importAttribute(const onnx::AttributeProto &attr, Location loc);
   /// The model's declared type for a value (value_info, graph outputs), if ranked.
@@ -99,6 +105,81 @@ LogicalResult GraphImporter::checkSupport() {
         << bad - kMaxReported << " more nodes are unsupported (only the first " << kMaxReported
         << " are listed)";
   return success(bad == 0);
+}
+
+FailureOr<std::vector<int>> GraphImporter::topologicalOrder() {
+  const int count = graph.node_size();
+  llvm::StringMap<int> producer;
+  for (int i = 0; i < count; ++i)
+    for (const std::string &out : graph.node(i).output())
+      if (!out.empty())
+        producer.try_emplace(out, i);
+  std::vector<std::vector<int>> users(count);
+  std::vector<int> pending(count, 0);
+  for (int i = 0; i < count; ++i) {
+    llvm::SmallVector<int, 4> from;
+    for (const std::string &in : graph.node(i).input()) {
+      auto it = in.empty() ? producer.end() : producer.find(in);
+      if (it != producer.end() && it->second != i && !llvm::is_contained(from, it->second))
+        from.push_back(it->second);
+    }
+    for (int p : from)
+      users[p].push_back(i);
+    pending[i] = static_cast<int>(from.size());
+  }
+  // Kahn's algorithm, always taking the earliest ready node: files already in order
+  // keep their order exactly.
+  std::vector<int> order;
+  order.reserve(count);
+  std::set<int> ready;
+  for (int i = 0; i < count; ++i)
+    if (pending[i] == 0)
+      ready.insert(i);
+  while (!ready.empty()) {
+    int next = *ready.begin();
+    ready.erase(ready.begin());
+    order.push_back(next);
+    for (int u : users[next])
+      if (--pending[u] == 0)
+        ready.insert(u);
+  }
+  if (static_cast<int>(order.size()) == count)
+    return order;
+  // A node still pending lies on a cycle or after one: walk back through pending
+  // producers until a node repeats, and report that loop.
+  int start = 0;
+  while (pending[start] == 0)
+    ++start;
+  auto pendingProducer = [&](int node) {
+    for (const std::string &in : graph.node(node).input()) {
+      auto it = in.empty() ? producer.end() : producer.find(in);
+      if (it != producer.end() && pending[it->second] > 0)
+        return it->second;
+    }
+    return -1;
+  };
+  std::vector<int> path;
+  std::vector<int> seenAt(count, -1);
+  int repeat = start;
+  while (repeat >= 0 && seenAt[repeat] < 0) {
+    seenAt[repeat] = static_cast<int>(path.size());
+    path.push_back(repeat);
+    repeat = pendingProducer(repeat);
+  }
+  if (repeat < 0) // cannot happen: every pending node waits on a pending producer
+    repeat = path.front();
+  std::vector<int> cycle(path.begin() + seenAt[repeat], path.end());
+  std::reverse(cycle.begin(), cycle.end()); // producer before user
+  const onnx::NodeProto &first = graph.node(cycle.front());
+  auto diag = emitError(nodeLoc(ctx, file, first.name(), first.op_type(), cycle.front()))
+              << "the graph has a cycle:";
+  for (size_t i = 0; i < cycle.size() && i < 20; ++i) {
+    const onnx::NodeProto &n = graph.node(cycle[i]);
+    diag << " '" << (n.name().empty() ? "#" + std::to_string(cycle[i]) : n.name()) << "' (" << n.op_type()
+         << ") ->";
+  }
+  diag << " '" << (first.name().empty() ? "#" + std::to_string(cycle.front()) : first.name()) << "'";
+  return failure();
 }
 
 RankedTensorType GraphImporter::declaredType(StringRef name, Location loc, bool &failed) {
@@ -461,8 +542,11 @@ OwningOpRef<ModuleOp> GraphImporter::run() {
     values[init.name()] = mlir::kiln::ConstantOp::create(builder, loc, value);
   }
 
-  for (auto [index, node] : llvm::enumerate(graph.node()))
-    if (failed(importNode(node, index)))
+  FailureOr<std::vector<int>> order = topologicalOrder();
+  if (failed(order))
+    return nullptr;
+  for (int index : *order)
+    if (failed(importNode(graph.node(index), index)))
       return nullptr;
 
   SmallVector<Value> results;

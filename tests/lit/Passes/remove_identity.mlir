@@ -1,6 +1,7 @@
 // RUN: kiln-opt %s --kiln-remove-identity | FileCheck %s
-// Identity and inference-mode Dropout are forwarded to their input; training or a used
-// mask keeps the Dropout.
+// Identity, inference-mode Dropout and Dropout of ratio 0 (in any mode) are forwarded
+// to their input, a used mask becoming all true; training with another ratio, or one
+// known only at run time, keeps the Dropout.
 
 // CHECK-LABEL: func.func @identity_chain(
 // CHECK-SAME: %[[X:.*]]: tensor<4xf32>
@@ -38,18 +39,31 @@ func.func @dropout_inference(%x: tensor<2x3xf32>) -> (tensor<2x3xf32>, tensor<2x
   return %a, %b, %c : tensor<2x3xf32>, tensor<2x3xf32>, tensor<2x3xf32>
 }
 
+// CHECK-LABEL: func.func @dropout_identity_in_training(
+// CHECK-SAME: %[[X:.*]]: tensor<4xf32>
+func.func @dropout_identity_in_training(%x: tensor<4xf32>) -> (tensor<4xf32>, tensor<4xi1>, tensor<4xf32>) {
+  // CHECK-NOT: kiln.dropout
+  // CHECK: %[[MASK:.*]] = kiln.constant dense<true> : tensor<4xi1>
+  // CHECK: return %[[X]], %[[MASK]], %[[X]]
+  %none = kiln.none
+  %zero = kiln.constant dense<0.000000e+00> : tensor<f32>
+  %true = kiln.constant dense<true> : tensor<i1>
+  // The mask of inference mode is used: all true.
+  %a, %ma = kiln.dropout %x, %none, %none : (tensor<4xf32>, none, none) -> (tensor<4xf32>, tensor<4xi1>)
+  // Training with ratio 0 keeps every element.
+  %b, %mb = kiln.dropout %x, %zero, %true : (tensor<4xf32>, tensor<f32>, tensor<i1>) -> (tensor<4xf32>, none)
+  return %a, %ma, %b : tensor<4xf32>, tensor<4xi1>, tensor<4xf32>
+}
+
 // CHECK-LABEL: func.func @dropout_kept(
-func.func @dropout_kept(%x: tensor<4xf32>, %t: tensor<i1>) -> (tensor<4xf32>, tensor<4xi1>, tensor<4xf32>, tensor<4xf32>) {
+func.func @dropout_kept(%x: tensor<4xf32>, %t: tensor<i1>) -> (tensor<4xf32>, tensor<4xf32>) {
   %none = kiln.none
   %true = kiln.constant dense<true> : tensor<i1>
-  // The mask is used.
-  // CHECK: %[[A:.*]], %[[MA:.*]] = kiln.dropout %{{.*}}, %{{.*}}, %{{.*}} : (tensor<4xf32>, none, none) -> (tensor<4xf32>, tensor<4xi1>)
-  %a, %ma = kiln.dropout %x, %none, %none : (tensor<4xf32>, none, none) -> (tensor<4xf32>, tensor<4xi1>)
-  // training_mode is a constant true.
+  // training_mode is a constant true (and the ratio the default 0.5).
   // CHECK: kiln.dropout %{{.*}}, %{{.*}}, %{{.*}} : (tensor<4xf32>, none, tensor<i1>)
   %b, %mb = kiln.dropout %x, %none, %true : (tensor<4xf32>, none, tensor<i1>) -> (tensor<4xf32>, none)
   // training_mode is only known at run time.
   // CHECK: kiln.dropout %{{.*}}, %{{.*}}, %{{.*}} : (tensor<4xf32>, none, tensor<i1>)
   %c, %mc = kiln.dropout %x, %none, %t : (tensor<4xf32>, none, tensor<i1>) -> (tensor<4xf32>, none)
-  return %a, %ma, %b, %c : tensor<4xf32>, tensor<4xi1>, tensor<4xf32>, tensor<4xf32>
+  return %b, %c : tensor<4xf32>, tensor<4xf32>
 }
