@@ -7,6 +7,7 @@
 #include "compiler/Dialect/Kiln/IR/ShapeUtils.h"
 
 #include "mlir/IR/BuiltinTypes.h"
+#include "llvm/ADT/SetVector.h"
 #include "llvm/ADT/StringMap.h"
 #include "llvm/Support/Debug.h"
 
@@ -161,28 +162,175 @@ FailureOr<Type> refineType(Operation *op, unsigned index, Type current, Type inf
   return Type(RankedTensorType::get(dims, declared.getElementType(), declared.getEncoding()));
 }
 
+/// The function inputs `v` depends on, by name, for an If whose condition stays unknown.
+void dependencies(Value v, func::FuncOp func, llvm::SetVector<Value> &seen, SmallVectorImpl<std::string> &inputs) {
+  if (!seen.insert(v))
+    return;
+  if (auto arg = dyn_cast<BlockArgument>(v)) {
+    if (arg.getOwner()->getParentOp() == func.getOperation())
+      inputs.push_back(inputName(func, arg.getArgNumber()));
+    return;
+  }
+  for (Value operand : v.getDefiningOp()->getOperands())
+    dependencies(operand, func, seen, inputs);
+}
+
+/// Replaces `op` by the ops of its taken branch, moved in front of it. Returns the
+/// first moved op (null when the branch only yields), where inference resumes.
+Operation *inlineTakenBranch(IfOp op, bool taken) {
+  Block &branch = (taken ? op.getThenBranch() : op.getElseBranch()).front();
+  auto yield = cast<YieldOp>(branch.getTerminator());
+  SmallVector<Value> results(yield.getOperands());
+  Operation *first = &branch.front() == yield.getOperation() ? nullptr : &branch.front();
+  op->getBlock()->getOperations().splice(Block::iterator(op), branch.getOperations(), branch.begin(),
+                                         Block::iterator(yield));
+  op->replaceAllUsesWith(results);
+  op->erase();
+  return first;
+}
+
+/// Whether every op of both branches may run whatever the condition: no index reads or
+/// writes (Gather, Scatter: a branch may guard its indices), no integer division (a
+/// branch may guard its divisor). Computing a branch that is not taken is otherwise
+/// harmless: kiln ops have no side effects.
+bool speculatable(IfOp op) {
+  WalkResult result = op->walk([&](Operation *inner) {
+    if (isa<GatherOp, GatherElementsOp, GatherNDOp, ScatterNDOp, ScatterElementsOp>(inner))
+      return WalkResult::interrupt();
+    if (isa<DivOp, ModOp>(inner) && !isa<FloatType>(getElementTypeOrSelf(inner->getResult(0).getType())))
+      return WalkResult::interrupt();
+    return WalkResult::advance();
+  });
+  return !result.wasInterrupted();
+}
+
+constexpr const char *kSelectedIf = "kiln.selected_if";
+
+/// An If whose condition stays unknown: both branches run, in front of it, and each
+/// result is Where(cond, then, else). Each Where is tagged so that, once inferred,
+/// its two values must have one type (an If gives one branch's shape, where Where
+/// would broadcast). Returns the first moved op.
+Operation *selectBetweenBranches(IfOp op) {
+  OpBuilder b(op);
+  Location loc = op.getLoc();
+  // A condition of shape [1] would broadcast into the results: make it a scalar.
+  Value cond = op.getCond();
+  if (cast<RankedTensorType>(cond.getType()).getRank() != 0) {
+    auto i64 = b.getI64Type();
+    Value shape = ConstantOp::create(b, loc, DenseElementsAttr::get(RankedTensorType::get({0}, i64), ArrayRef<int64_t>{}));
+    cond = ReshapeOp::create(b, loc, RankedTensorType::get({}, b.getI1Type()), cond, shape, b.getI64IntegerAttr(0));
+  }
+  Operation *first = nullptr;
+  SmallVector<SmallVector<Value>> values;
+  for (Region *region : {&op.getThenBranch(), &op.getElseBranch()}) {
+    Block &branch = region->front();
+    auto yield = cast<YieldOp>(branch.getTerminator());
+    values.emplace_back(yield.getOperands());
+    if (!first && &branch.front() != yield.getOperation())
+      first = &branch.front();
+    op->getBlock()->getOperations().splice(Block::iterator(op), branch.getOperations(), branch.begin(),
+                                           Block::iterator(yield));
+  }
+  SmallVector<Value> results;
+  for (auto [i, result] : llvm::enumerate(op.getResults())) {
+    auto where = WhereOp::create(b, loc, result.getType(), cond, values[0][i], values[1][i]);
+    where->setAttr(kSelectedIf, b.getI64IntegerAttr(static_cast<int64_t>(i)));
+    results.push_back(where);
+    if (!first)
+      first = where;
+  }
+  if (!first)
+    first = cond.getDefiningOp();
+  op->replaceAllUsesWith(results);
+  op->erase();
+  return first;
+}
+
 /// Re-infers every kiln op in program order, so each sees its operands' refined types.
+/// A kiln.if whose condition is (or becomes) a constant is replaced by its taken
+/// branch, whose ops are inferred next; one whose condition stays unknown computes
+/// both branches and selects (when that is safe and both give one shape), else it is
+/// an error naming the inputs the condition depends on.
 LogicalResult refineResultTypes(func::FuncOp func, FoldAfterInference foldAfterInference) {
   for (Block &block : func.getBody()) {
-    for (Operation &op : llvm::make_early_inc_range(block)) {
-      auto infer = dyn_cast<InferShapesOpInterface>(&op);
-      if (!infer)
+    for (Operation *op = block.empty() ? nullptr : &block.front(); op;) {
+      Operation *next = op->getNextNode();
+      if (auto ifOp = dyn_cast<IfOp>(op)) {
+        std::optional<bool> taken = ifOp.constantCondition();
+        if (!taken && foldAfterInference) {
+          // The condition's producers may fold now that shapes are pinned.
+          if (Operation *def = ifOp.getCond().getDefiningOp(); def && failed(foldAfterInference(def)))
+            return failure();
+          taken = ifOp.constantCondition();
+        }
+        if (!taken && speculatable(ifOp)) {
+          op = selectBetweenBranches(ifOp);
+          continue;
+        }
+        if (!taken) {
+          llvm::SetVector<Value> seen;
+          SmallVector<std::string> inputs;
+          dependencies(ifOp.getCond(), func, seen, inputs);
+          auto diag = ifOp.emitError() << "the condition of this If is not known at compile time, and "
+                                          "its branches read indices or divide integers, so kiln cannot run "
+                                          "both and select";
+          if (inputs.empty()) {
+            diag << ": it depends on values computed at run time";
+          } else {
+            diag << ": it depends on input" << (inputs.size() > 1 ? "s" : "");
+            for (auto [i, name] : llvm::enumerate(inputs))
+              diag << (i ? ", '" : " '") << name << "'";
+            diag << "; pin " << (inputs.size() > 1 ? "them" : "it") << " with --const NAME=VALUE";
+          }
+          return failure();
+        }
+        Operation *first = inlineTakenBranch(ifOp, *taken);
+        op = first ? first : next;
         continue;
+      }
+      auto infer = dyn_cast<InferShapesOpInterface>(op);
+      if (!infer) {
+        op = next;
+        continue;
+      }
       SmallVector<Type> inferred;
       if (failed(infer.inferResultTypes(inferred)))
         return failure();
-      if (inferred.size() != op.getNumResults())
-        return op.emitOpError() << "inferred " << inferred.size() << " result types for "
-                                << op.getNumResults() << " results";
-      for (auto [i, result] : llvm::enumerate(op.getResults())) {
-        auto refined = refineType(&op, i, result.getType(), inferred[i]);
+      if (inferred.size() != op->getNumResults())
+        return op->emitOpError() << "inferred " << inferred.size() << " result types for "
+                                 << op->getNumResults() << " results";
+      if (auto selected = op->getAttrOfType<IntegerAttr>(kSelectedIf)) {
+        // The two branches of an If whose condition is unknown must agree in type.
+        Type a = op->getOperand(1).getType(), b = op->getOperand(2).getType();
+        auto ra = dyn_cast<RankedTensorType>(a), rb = dyn_cast<RankedTensorType>(b);
+        if (!ra || !rb || !ra.hasStaticShape() || a != b) {
+          llvm::SetVector<Value> seen;
+          SmallVector<std::string> inputs;
+          dependencies(op->getOperand(0), func, seen, inputs);
+          auto diag = op->emitError() << "the condition of this If is not known at compile time (it depends on ";
+          if (inputs.empty())
+            diag << "values computed at run time";
+          for (auto [i, name] : llvm::enumerate(inputs))
+            diag << (i ? ", '" : "input '") << name << "'";
+          diag << ") and its branches give result #" << selected.getInt() << " as " << a << " and " << b
+               << ", so kiln cannot run both and select; pin the inputs with --const NAME=VALUE";
+          return failure();
+        }
+        op->removeAttr(kSelectedIf);
+        op->getResult(0).setType(a);
+        inferred[0] = a;
+      }
+      for (auto [i, result] : llvm::enumerate(op->getResults())) {
+        auto refined = refineType(op, i, result.getType(), inferred[i]);
         if (failed(refined))
           return failure();
         result.setType(*refined);
       }
-      LLVM_DEBUG(llvm::dbgs() << "refined " << op << "\n");
-      if (foldAfterInference && failed(foldAfterInference(&op)))
+      LLVM_DEBUG(llvm::dbgs() << "refined " << *op << "\n");
+      // Folding may replace `op`; `next` was taken before.
+      if (foldAfterInference && failed(foldAfterInference(op)))
         return failure();
+      op = next;
     }
   }
   return success();

@@ -12,6 +12,7 @@
 #include "passes/InputValue.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Matchers.h"
 #include "mlir/IR/Verifier.h"
 #include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/StringExtras.h"
@@ -25,6 +26,49 @@ using namespace mlir;
 using namespace ::kiln;
 
 namespace {
+
+/// The graphs a node carries in attributes (If's branches, Loop's body...).
+SmallVector<const onnx::GraphProto *> subgraphsOf(const onnx::NodeProto &node) {
+  SmallVector<const onnx::GraphProto *> graphs;
+  for (const auto &attr : node.attribute()) {
+    if (attr.has_g())
+      graphs.push_back(&attr.g());
+    for (const auto &g : attr.graphs())
+      graphs.push_back(&g);
+  }
+  return graphs;
+}
+
+/// Names a node's subgraphs read from enclosing scopes: used inside, defined nowhere
+/// inside (these are inputs of the node as much as its listed ones).
+void outerReferences(const onnx::GraphProto &g, llvm::StringSet<> &out, int depth = 0) {
+  if (depth > 64)
+    return;
+  llvm::StringSet<> defined;
+  for (const auto &init : g.initializer())
+    defined.insert(init.name());
+  for (const auto &in : g.input())
+    defined.insert(in.name());
+  for (const auto &node : g.node())
+    for (const std::string &o : node.output())
+      defined.insert(o);
+  auto use = [&](const std::string &name) {
+    if (!name.empty() && !defined.contains(name))
+      out.insert(name);
+  };
+  for (const auto &node : g.node()) {
+    for (const std::string &i : node.input())
+      use(i);
+    for (const onnx::GraphProto *sub : subgraphsOf(node)) {
+      llvm::StringSet<> inner;
+      outerReferences(*sub, inner, depth + 1);
+      for (const auto &name : inner)
+        use(name.getKey().str());
+    }
+  }
+  for (const auto &o : g.output())
+    use(o.name());
+}
 
 class GraphImporter {
 public:
@@ -41,8 +85,18 @@ private:
   /// The nodes in an order where every node comes after the producers of its inputs
   /// (exporters such as the fp16 converter append nodes after their users), keeping
   /// the file's order where it already is one; a cycle is an error naming its nodes.
-  FailureOr<std::vector<int>> topologicalOrder();
+  FailureOr<std::vector<int>> topologicalOrder(const onnx::GraphProto &g);
   LogicalResult importNode(const onnx::NodeProto &node, size_t index);
+  /// ONNX If: the taken branch inline when the condition folds here, else a kiln.if
+  /// holding both branches (resolved by shape specialization).
+  LogicalResult importIf(const onnx::NodeProto &node, size_t index);
+  /// Imports a branch graph's initializers and nodes at the builder's insertion point,
+  /// its names visible only inside it, and returns its outputs.
+  FailureOr<SmallVector<Value>> importBranch(const onnx::GraphProto &branch, Location loc);
+  /// Imports `g`'s nodes in dependency order.
+  LogicalResult importNodes(const onnx::GraphProto &g);
+  /// Names `value` in the current scope (a branch's names are undone when it ends).
+  void define(const std::string &name, Value value);
   FailureOr<Attribute> importAttribute(const onnx::AttributeProto &attr, Location loc);
   /// The model's declared type for a value (value_info, graph outputs), if ranked.
   RankedTensorType declaredType(StringRef name, Location loc, bool &failed);
@@ -63,6 +117,9 @@ private:
   llvm::StringMap<int64_t> opsets;
   llvm::StringMap<const onnx::TypeProto *> valueTypes;
   llvm::StringMap<Value> values;
+  /// One undo log per branch being imported: the names it defined and what they
+  /// named before (null when nothing).
+  std::vector<std::vector<std::pair<std::string, Value>>> scopes;
   Value none;
 };
 
@@ -80,26 +137,35 @@ LogicalResult GraphImporter::readOpsets() {
 
 LogicalResult GraphImporter::checkSupport() {
   // Every unsupported node is named, up to a bound that keeps the output readable (and
-  // bounded) for a hostile model of a million unknown nodes.
+  // bounded) for a hostile model of a million unknown nodes. Branch graphs of If are
+  // checked too.
   constexpr size_t kMaxReported = 50;
   size_t bad = 0;
-  for (auto [index, node] : llvm::enumerate(graph.node())) {
-    std::string domain = node.domain() == "ai.onnx" ? "" : node.domain();
-    int64_t opset = domain.empty() ? opsets[domain] : 0;
-    if (domain.empty() && opset != 0 && findImportRule(node.op_type(), opset))
-      continue;
-    if (bad++ >= kMaxReported)
-      continue;
-    Location loc = nodeLoc(ctx, file, node.name(), node.op_type(), index);
-    if (!domain.empty())
-      emitError(loc) << "unsupported operator " << node.op_type() << " of domain '" << domain
-                     << "' (only the default ai.onnx domain is supported)";
-    else if (opset == 0)
-      emitError(loc) << "the model imports no ai.onnx opset, so " << node.op_type()
-                     << " has no defined version";
-    else
-      emitError(loc) << "unsupported operator " << node.op_type() << " (opset " << opset << ")";
-  }
+  std::function<void(const onnx::GraphProto &, int)> check = [&](const onnx::GraphProto &g, int depth) {
+    for (auto [index, node] : llvm::enumerate(g.node())) {
+      std::string domain = node.domain() == "ai.onnx" ? "" : node.domain();
+      int64_t opset = domain.empty() ? opsets[domain] : 0;
+      bool isIf = node.op_type() == "If";
+      if (domain.empty() && opset != 0 && (isIf || findImportRule(node.op_type(), opset))) {
+        if (isIf && depth < 64)
+          for (const onnx::GraphProto *sub : subgraphsOf(node))
+            check(*sub, depth + 1);
+        continue;
+      }
+      if (bad++ >= kMaxReported)
+        continue;
+      Location loc = nodeLoc(ctx, file, node.name(), node.op_type(), index);
+      if (!domain.empty())
+        emitError(loc) << "unsupported operator " << node.op_type() << " of domain '" << domain
+                       << "' (only the default ai.onnx domain is supported)";
+      else if (opset == 0)
+        emitError(loc) << "the model imports no ai.onnx opset, so " << node.op_type()
+                       << " has no defined version";
+      else
+        emitError(loc) << "unsupported operator " << node.op_type() << " (opset " << opset << ")";
+    }
+  };
+  check(graph, 0);
   if (bad > kMaxReported)
     emitError(FileLineColLoc::get(&ctx, file, 0, 0))
         << bad - kMaxReported << " more nodes are unsupported (only the first " << kMaxReported
@@ -107,7 +173,7 @@ LogicalResult GraphImporter::checkSupport() {
   return success(bad == 0);
 }
 
-FailureOr<std::vector<int>> GraphImporter::topologicalOrder() {
+FailureOr<std::vector<int>> GraphImporter::topologicalOrder(const onnx::GraphProto &graph) {
   const int count = graph.node_size();
   llvm::StringMap<int> producer;
   for (int i = 0; i < count; ++i)
@@ -118,10 +184,19 @@ FailureOr<std::vector<int>> GraphImporter::topologicalOrder() {
   std::vector<int> pending(count, 0);
   for (int i = 0; i < count; ++i) {
     llvm::SmallVector<int, 4> from;
-    for (const std::string &in : graph.node(i).input()) {
+    auto dependOn = [&](StringRef in) {
       auto it = in.empty() ? producer.end() : producer.find(in);
       if (it != producer.end() && it->second != i && !llvm::is_contained(from, it->second))
         from.push_back(it->second);
+    };
+    for (const std::string &in : graph.node(i).input())
+      dependOn(in);
+    // A node with subgraphs also waits for the values its subgraphs read.
+    for (const onnx::GraphProto *sub : subgraphsOf(graph.node(i))) {
+      llvm::StringSet<> outer;
+      outerReferences(*sub, outer);
+      for (const auto &name : outer)
+        dependOn(name.getKey());
     }
     for (int p : from)
       users[p].push_back(i);
@@ -180,6 +255,15 @@ FailureOr<std::vector<int>> GraphImporter::topologicalOrder() {
   }
   diag << " '" << (first.name().empty() ? "#" + std::to_string(cycle.front()) : first.name()) << "'";
   return failure();
+}
+
+void GraphImporter::define(const std::string &name, Value value) {
+  if (!scopes.empty()) {
+    auto &log = scopes.back();
+    if (llvm::none_of(log, [&](const auto &entry) { return entry.first == name; }))
+      log.push_back({name, values.lookup(name)});
+  }
+  values[name] = value;
 }
 
 RankedTensorType GraphImporter::declaredType(StringRef name, Location loc, bool &failed) {
@@ -288,7 +372,150 @@ bool GraphImporter::foldProducers(SmallVectorImpl<Value> &operands) {
   for (auto &entry : values)
     if (auto it = replaced.find(entry.second); it != replaced.end())
       entry.second = it->second;
+  for (auto &log : scopes)
+    for (auto &entry : log)
+      if (auto it = replaced.find(entry.second); it != replaced.end())
+        entry.second = it->second;
   return changed;
+}
+
+LogicalResult GraphImporter::importNodes(const onnx::GraphProto &g) {
+  FailureOr<std::vector<int>> order = topologicalOrder(g);
+  if (failed(order))
+    return failure();
+  for (int index : *order) {
+    const onnx::NodeProto &node = g.node(index);
+    if (failed(node.op_type() == "If" && node.domain().empty() ? importIf(node, index) : importNode(node, index)))
+      return failure();
+  }
+  return success();
+}
+
+FailureOr<SmallVector<Value>> GraphImporter::importBranch(const onnx::GraphProto &branch, Location loc) {
+  if (branch.input_size() > 0)
+    return emitError(loc) << "branch graph '" << branch.name() << "' declares inputs; If branches take none",
+           failure();
+  scopes.emplace_back();
+  llvm::StringMap<const onnx::TypeProto *> outerTypes = valueTypes;
+  for (const auto &vi : branch.value_info())
+    valueTypes[vi.name()] = &vi.type();
+  for (const auto &out : branch.output())
+    valueTypes[out.name()] = &out.type();
+  bool ok = true;
+  for (const auto &init : branch.initializer()) {
+    std::string error;
+    DenseElementsAttr value = importTensor(ctx, init, modelDir, error);
+    if (!value) {
+      emitError(valueLoc(ctx, file, init.name())) << "initializer '" << init.name() << "': " << error;
+      ok = false;
+      break;
+    }
+    define(init.name(), mlir::kiln::ConstantOp::create(builder, valueLoc(ctx, file, init.name()), value));
+  }
+  SmallVector<Value> outputs;
+  if (ok)
+    ok = succeeded(importNodes(branch));
+  if (ok) {
+    for (const auto &out : branch.output()) {
+      Value v = values.lookup(out.name());
+      if (!v) {
+        emitError(loc) << "branch output '" << out.name() << "' is not produced by the branch or an enclosing graph";
+        ok = false;
+        break;
+      }
+      outputs.push_back(v);
+    }
+  }
+  // The branch's names go out of scope.
+  for (auto &[name, previous] : llvm::reverse(scopes.back())) {
+    if (previous)
+      values[name] = previous;
+    else
+      values.erase(name);
+  }
+  scopes.pop_back();
+  valueTypes = std::move(outerTypes);
+  if (!ok)
+    return failure();
+  return outputs;
+}
+
+LogicalResult GraphImporter::importIf(const onnx::NodeProto &node, size_t index) {
+  Location loc = nodeLoc(ctx, file, node.name(), node.op_type(), index);
+  const onnx::GraphProto *thenGraph = nullptr, *elseGraph = nullptr;
+  for (const auto &attr : node.attribute()) {
+    if (attr.name() == "then_branch" && attr.has_g())
+      thenGraph = &attr.g();
+    else if (attr.name() == "else_branch" && attr.has_g())
+      elseGraph = &attr.g();
+    else
+      return emitError(loc) << "attribute '" << attr.name() << "' of If is not supported", failure();
+  }
+  if (!thenGraph || !elseGraph)
+    return emitError(loc) << "If needs graph attributes then_branch and else_branch", failure();
+  if (node.input_size() != 1 || node.input(0).empty())
+    return emitError(loc) << "If takes one input, the condition; it has " << node.input_size(), failure();
+  Value cond = values.lookup(node.input(0));
+  if (!cond)
+    return emitError(loc) << "input '" << node.input(0)
+                          << "' is not produced by an earlier node, a graph input or an initializer",
+           failure();
+  auto condType = dyn_cast<RankedTensorType>(cond.getType());
+  if (!condType || !condType.getElementType().isInteger(1) ||
+      (condType.hasStaticShape() && condType.getNumElements() != 1))
+    return emitError(loc) << "the condition must be one bool, got " << cond.getType(), failure();
+  int outputs = node.output_size();
+  if (thenGraph->output_size() != outputs || elseGraph->output_size() != outputs)
+    return emitError(loc) << "the branches give " << thenGraph->output_size() << " and "
+                          << elseGraph->output_size() << " outputs but the If has " << outputs,
+           failure();
+  // The declared type of each result, checked against what the branches give.
+  auto bind = [&](ArrayRef<Value> results) -> LogicalResult {
+    bool bad = false;
+    for (int i = 0; i < outputs; ++i) {
+      if (node.output(i).empty())
+        continue;
+      RankedTensorType declared = declaredType(node.output(i), loc, bad);
+      auto type = dyn_cast<RankedTensorType>(results[i].getType());
+      if (bad || !type)
+        return failure();
+      if (failed(refine(declared, type, node.output(i), loc)))
+        return failure();
+      define(node.output(i), results[i]);
+    }
+    return success();
+  };
+
+  // A condition that folds here (constants, --const values) selects its branch now.
+  SmallVector<Value> operands{cond};
+  foldProducers(operands);
+  cond = operands[0];
+  DenseElementsAttr value;
+  if (matchPattern(cond, m_Constant(&value)) && value.getNumElements() == 1) {
+    FailureOr<SmallVector<Value>> results =
+        importBranch(*value.getValues<bool>().begin() ? *thenGraph : *elseGraph, loc);
+    if (failed(results))
+      return failure();
+    return bind(*results);
+  }
+
+  // Otherwise both branches, until shape specialization knows the condition.
+  SmallVector<Type> placeholders(outputs, UnrankedTensorType::get(builder.getF32Type()));
+  auto op = mlir::kiln::IfOp::create(builder, loc, placeholders, cond);
+  OpBuilder::InsertionGuard guard(builder);
+  for (auto [region, graph] : {std::pair{&op.getThenBranch(), thenGraph}, {&op.getElseBranch(), elseGraph}}) {
+    builder.setInsertionPointToStart(&region->emplaceBlock());
+    FailureOr<SmallVector<Value>> results = importBranch(*graph, loc);
+    if (failed(results))
+      return failure();
+    mlir::kiln::YieldOp::create(builder, loc, *results);
+  }
+  SmallVector<Type> inferred;
+  if (failed(op.inferResultTypes(inferred)))
+    return failure();
+  for (auto [result, type] : llvm::zip(op.getResults(), inferred))
+    result.setType(type);
+  return bind(SmallVector<Value>(op.getResults()));
 }
 
 LogicalResult GraphImporter::importNode(const onnx::NodeProto &node, size_t index) {
@@ -412,7 +639,7 @@ create:
     if (failed(refined))
       return failure();
     op->getResult(i).setType(*refined);
-    values[node.output(i)] = op->getResult(i);
+    define(node.output(i), op->getResult(i));
   }
   return success();
 }
@@ -542,12 +769,8 @@ OwningOpRef<ModuleOp> GraphImporter::run() {
     values[init.name()] = mlir::kiln::ConstantOp::create(builder, loc, value);
   }
 
-  FailureOr<std::vector<int>> order = topologicalOrder();
-  if (failed(order))
+  if (failed(importNodes(graph)))
     return nullptr;
-  for (int index : *order)
-    if (failed(importNode(graph.node(index), index)))
-      return nullptr;
 
   SmallVector<Value> results;
   for (const auto &output : graph.output()) {

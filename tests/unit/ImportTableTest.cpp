@@ -30,7 +30,10 @@ TEST_CASE("every kiln op is the target of some import rule") {
   REQUIRE(dialect);
   int checked = 0;
   for (mlir::RegisteredOperationName name : ctx.getRegisteredOperations()) {
-    if (&name.getDialect() != dialect || name.getStringRef() == "kiln.none")
+    // kiln.none stands for absent inputs; If (and its yield) is imported by
+    // GraphImporter::importIf, outside the table, because it carries graphs.
+    if (&name.getDialect() != dialect ||
+        llvm::is_contained({"kiln.none", "kiln.if", "kiln.yield"}, name.getStringRef()))
       continue;
     INFO(name.getStringRef().str());
     CHECK(targets.contains(name.getStringRef()));

@@ -942,3 +942,39 @@ func.func @scatter_nd_updates(%x: tensor<4x5xf32>, %i: tensor<2x1xi64>, %u: tens
   %0 = kiln.scatter_nd %x, %i, %u : (tensor<4x5xf32>, tensor<2x1xi64>, tensor<2x4xf32>) -> tensor<4x5xf32>
   return
 }
+
+// -----
+
+func.func @if_yield_count(%c: tensor<i1>, %x: tensor<4xf32>) -> tensor<4xf32> {
+  %y = kiln.if %c : (tensor<i1>) -> tensor<4xf32> {
+    // expected-error @+1 {{yields 2 values but the If has 1 results}}
+    kiln.yield %x, %x : tensor<4xf32>, tensor<4xf32>
+  } {
+    kiln.yield %x : tensor<4xf32>
+  }
+  return %y : tensor<4xf32>
+}
+
+// -----
+
+func.func @if_condition(%c: tensor<2xi1>, %x: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{condition must hold one element, got 'tensor<2xi1>'}}
+  %y = kiln.if %c : (tensor<2xi1>) -> tensor<4xf32> {
+    kiln.yield %x : tensor<4xf32>
+  } {
+    kiln.yield %x : tensor<4xf32>
+  }
+  return %y : tensor<4xf32>
+}
+
+// -----
+
+func.func @if_branch_types(%c: tensor<i1>, %x: tensor<4xf32>, %z: tensor<4x1xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{result #0 is 'tensor<4xf32>' in the then branch but 'tensor<4x1xf32>' in the else branch}}
+  %y = kiln.if %c : (tensor<i1>) -> tensor<4xf32> {
+    kiln.yield %x : tensor<4xf32>
+  } {
+    kiln.yield %z : tensor<4x1xf32>
+  }
+  return %y : tensor<4xf32>
+}

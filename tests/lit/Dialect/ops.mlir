@@ -619,3 +619,19 @@ func.func @unknown_rank(%x: tensor<2x3xf32>, %s: tensor<?xi64>, %i: tensor<4x?xi
   %3 = kiln.gather_nd %x, %i : (tensor<2x3xf32>, tensor<4x?xi64>) -> tensor<4xf32>
   return
 }
+
+// CHECK-LABEL: func.func @control_flow(
+// CHECK: %[[Y:.*]] = kiln.if %{{.*}} : (tensor<i1>) -> tensor<4xf32> {
+// CHECK: kiln.relu
+// CHECK: kiln.yield %{{.*}} : tensor<4xf32>
+// CHECK: } {
+// CHECK: kiln.yield %{{.*}} : tensor<4xf32>
+func.func @control_flow(%c: tensor<i1>, %x: tensor<4xf32>) -> tensor<4xf32> {
+  %y = kiln.if %c : (tensor<i1>) -> tensor<4xf32> {
+    %a = kiln.relu %x : (tensor<4xf32>) -> tensor<4xf32>
+    kiln.yield %a : tensor<4xf32>
+  } {
+    kiln.yield %x : tensor<4xf32>
+  }
+  return %y : tensor<4xf32>
+}

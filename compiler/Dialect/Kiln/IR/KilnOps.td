@@ -160,6 +160,61 @@ def Kiln_NoneOp : Kiln_OpBase<"none", [ConstantLike, Pure,
 }
 
 //===----------------------------------------------------------------------===//
+// Control flow
+//===----------------------------------------------------------------------===//
+
+def Kiln_IfOp : Kiln_ShapedOp<"if", [RecursiveMemoryEffects, NoRegionArguments]> {
+  let summary = "ONNX If: the values of the branch its condition selects";
+  let description = [{
+    ONNX `If`: `cond` (one boolean) selects `then_branch` or `else_branch`,
+    each a block ending in `kiln.yield` with one value per result. Branches may
+    use any value defined before the If (ONNX's outer-scope references). kiln
+    compiles static programs only: an If whose condition is a constant (after
+    `--const` and shape specialization) is replaced by its taken branch, nested
+    Ifs included; one whose condition stays unknown is an error naming the
+    inputs it depends on. The importer already inlines the taken branch when the
+    condition folds there. A result's type is the model's declaration refined by
+    both branches (the taken one's, once the condition is known).
+
+    Example:
+
+    ```mlir
+    %y = kiln.if %c : (tensor<i1>) -> tensor<4xf32> {
+      %a = kiln.relu %x : (tensor<4xf32>) -> tensor<4xf32>
+      kiln.yield %a : tensor<4xf32>
+    } {
+      kiln.yield %x : tensor<4xf32>
+    }
+    ```
+  }];
+  let arguments = (ins Kiln_BoolTensor:$cond);
+  let results = (outs Variadic<Kiln_AnyTensor>:$outputs);
+  let regions = (region SizedRegion<1>:$then_branch, SizedRegion<1>:$else_branch);
+  let assemblyFormat = "$cond attr-dict `:` functional-type(operands, results) $then_branch $else_branch";
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    /// The condition's value when it is a constant.
+    std::optional<bool> constantCondition();
+  }];
+}
+
+def Kiln_YieldOp : Kiln_OpBase<"yield", [Pure, Terminator, HasParent<"IfOp">]> {
+  let summary = "The values a kiln.if branch gives its results";
+  let description = [{
+    Ends each branch of a `kiln.if` (an ONNX branch graph's outputs), one
+    operand per result of the If.
+
+    Example:
+
+    ```mlir
+    kiln.yield %a, %b : tensor<4xf32>, tensor<i64>
+    ```
+  }];
+  let arguments = (ins Variadic<Kiln_AnyTensor>:$values);
+  let assemblyFormat = "($values^ `:` type($values))? attr-dict";
+}
+
+//===----------------------------------------------------------------------===//
 // Elementwise unary
 //===----------------------------------------------------------------------===//
 
