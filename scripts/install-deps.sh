@@ -7,9 +7,17 @@ packages=(
   llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools
   libonnx-dev libprotobuf-dev protobuf-compiler libcli11-dev libfmt-dev doctest-dev
   libonnx-testdata python3-onnx python3-numpy zlib1g-dev libzstd-dev libedit-dev libcurl4-openssl-dev
+  python3-pil fonts-dejavu-core
+  clang-22 libclang-rt-22-dev libfuzzer-22-dev
 )
 # Real architectures for the model tests and the demo (CPU builds of torch/torchvision).
 torch_packages=(python3-torch python3-torchvision)
+
+# The corpus test runs onnxruntime under Node.js and fetches models with npm: any
+# Node.js 18+ will do; Debian's nodejs and npm when there is none.
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  packages+=(nodejs npm)
+fi
 
 missing=()
 for p in "${packages[@]}" "${torch_packages[@]}"; do
