@@ -153,9 +153,11 @@ Value KernelBuilder::sharedBuffer(Type elem, int64_t count, unsigned alignment) 
   auto space = gpu::AddressSpaceAttr::get(ctx(), gpu::AddressSpace::Workgroup);
   auto type = MemRefType::get({count}, elem, MemRefLayoutAttrInterface{}, space);
   Value buffer = func_.addWorkgroupAttribution(type, loc_);
-  if (alignment)
-    func_.setWorkgroupAttributionAttr(func_.getNumWorkgroupAttributions() - 1, "llvm.align",
-                                      builder_.getI64IntegerAttr(alignment));
+  // At least 16 bytes: LLVM's load/store vectorizer merges adjacent accesses of an
+  // unrolled loop into 8- and 16-byte ones at offsets aligned from the buffer's start,
+  // which must then really be aligned (a 20-byte buffer at align 4 faulted in the GRU).
+  func_.setWorkgroupAttributionAttr(func_.getNumWorkgroupAttributions() - 1, "llvm.align",
+                                    builder_.getI64IntegerAttr(std::max(alignment, 16u)));
   return buffer;
 }
 

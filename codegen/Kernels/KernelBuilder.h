@@ -129,7 +129,7 @@ public:
   mlir::Value loadFrom(mlir::Value memref, mlir::Value linear);
   void storeTo(mlir::Value memref, mlir::Value linear, mlir::Value value);
   /// A static shared-memory buffer of `count` elements (a workgroup attribution), its
-  /// start aligned to `alignment` bytes when nonzero.
+  /// start aligned to `alignment` bytes, and always to at least 16.
   mlir::Value sharedBuffer(mlir::Type elem, int64_t count, unsigned alignment = 0);
   /// `width` consecutive elements from `linear` on, as one access of `alignment` bytes
   /// (the caller guarantees the address is that aligned).
