@@ -37,41 +37,6 @@ std::string inputName(func::FuncOp func, unsigned index) {
   return "#" + std::to_string(index);
 }
 
-/// "1x3x224x224" -> {1, 3, 224, 224}; the empty string is a scalar.
-std::optional<SmallVector<int64_t>> parseDims(StringRef text) {
-  SmallVector<int64_t> dims;
-  if (text.empty())
-    return dims;
-  SmallVector<StringRef> parts;
-  text.split(parts, 'x');
-  for (StringRef part : parts) {
-    int64_t size;
-    if (part.getAsInteger(10, size) || size < 0)
-      return std::nullopt;
-    dims.push_back(size);
-  }
-  return dims;
-}
-
-/// Applies `pinned` to input `name` of `type`; sizes the model already fixes must agree.
-FailureOr<RankedTensorType> pinInput(Location loc, StringRef name, RankedTensorType type,
-                                     ArrayRef<int64_t> pinned) {
-  if (type.getRank() != static_cast<int64_t>(pinned.size())) {
-    emitError(loc) << "input '" << name << "' has rank " << type.getRank() << " (" << type
-                   << ") but its pinned shape has " << pinned.size() << " dimensions";
-    return failure();
-  }
-  for (auto [d, pair] : llvm::enumerate(llvm::zip(type.getShape(), pinned))) {
-    auto [model, pin] = pair;
-    if (!ShapedType::isDynamic(model) && model != pin) {
-      emitError(loc) << "input '" << name << "' dimension " << d << " is " << model
-                     << " in the model but was pinned to " << pin;
-      return failure();
-    }
-  }
-  return RankedTensorType::get(pinned, type.getElementType());
-}
-
 /// Sets the argument types from the `shapes` specs and `batch`; reports every bad spec.
 LogicalResult pinArguments(func::FuncOp func, ArrayRef<std::string> specs, int64_t batch) {
   llvm::StringMap<unsigned> byName;
@@ -82,7 +47,7 @@ LogicalResult pinArguments(func::FuncOp func, ArrayRef<std::string> specs, int64
   llvm::StringMap<bool> seen;
   for (StringRef spec : specs) {
     auto [name, dimsText] = spec.split('=');
-    auto dims = parseDims(dimsText);
+    auto dims = shape::parseDimsSpec(dimsText);
     if (name.empty() || !spec.contains('=') || !dims) {
       emitError(func.getLoc()) << "shapes: expected name=D0xD1x... with non-negative sizes, got '"
                                << spec << "'";
@@ -111,7 +76,7 @@ LogicalResult pinArguments(func::FuncOp func, ArrayRef<std::string> specs, int64
       ok = false;
       continue;
     }
-    auto pinned = pinInput(arg.getLoc(), name, type, *dims);
+    auto pinned = shape::pinShape(arg.getLoc(), name, type, *dims);
     if (failed(pinned)) {
       ok = false;
       continue;
@@ -162,17 +127,43 @@ FailureOr<Type> refineType(Operation *op, unsigned index, Type current, Type inf
   return Type(RankedTensorType::get(dims, declared.getElementType(), declared.getEncoding()));
 }
 
-/// The function inputs `v` depends on, by name, for an If whose condition stays unknown.
-void dependencies(Value v, func::FuncOp func, llvm::SetVector<Value> &seen, SmallVectorImpl<std::string> &inputs) {
+/// The function inputs `v` depends on, for an If whose condition stays unknown: by value
+/// ("'sr'"), or only by shape through kiln.shape / kiln.size ("the shape of 'h'").
+void dependencies(Value v, func::FuncOp func, llvm::SetVector<Value> &seen, SmallVectorImpl<std::string> &inputs,
+                  bool shapeOnly = false) {
   if (!seen.insert(v))
     return;
   if (auto arg = dyn_cast<BlockArgument>(v)) {
-    if (arg.getOwner()->getParentOp() == func.getOperation())
-      inputs.push_back(inputName(func, arg.getArgNumber()));
+    if (arg.getOwner()->getParentOp() == func.getOperation()) {
+      std::string name = "'" + inputName(func, arg.getArgNumber()) + "'";
+      inputs.push_back(shapeOnly ? "the shape of " + name : name);
+    }
     return;
   }
-  for (Value operand : v.getDefiningOp()->getOperands())
-    dependencies(operand, func, seen, inputs);
+  Operation *def = v.getDefiningOp();
+  bool shapeQuery = isa<ShapeOp, SizeOp>(def);
+  for (Value operand : def->getOperands())
+    dependencies(operand, func, seen, inputs, shapeOnly || shapeQuery);
+}
+
+/// "it depends on input 'sr'; pin it with --const NAME=VALUE", or on shapes: --shape.
+void explainDependencies(InFlightDiagnostic &diag, ArrayRef<std::string> inputs) {
+  if (inputs.empty()) {
+    diag << "it depends on values computed at run time";
+    return;
+  }
+  bool shapes = llvm::any_of(inputs, [](const std::string &s) { return StringRef(s).starts_with("the shape"); });
+  bool values = llvm::any_of(inputs, [](const std::string &s) { return !StringRef(s).starts_with("the shape"); });
+  diag << "it depends on ";
+  for (auto [i, name] : llvm::enumerate(inputs))
+    diag << (i ? ", " : "") << (StringRef(name).starts_with("the shape") ? "" : "input ") << name;
+  diag << "; pin " << (inputs.size() > 1 ? "them" : "it") << " with";
+  if (values)
+    diag << " --const NAME=VALUE";
+  if (values && shapes)
+    diag << " and";
+  if (shapes)
+    diag << " --shape NAME=D0xD1x...";
 }
 
 /// Replaces `op` by the ops of its taken branch, moved in front of it. Returns the
@@ -273,15 +264,8 @@ LogicalResult refineResultTypes(func::FuncOp func, FoldAfterInference foldAfterI
           dependencies(ifOp.getCond(), func, seen, inputs);
           auto diag = ifOp.emitError() << "the condition of this If is not known at compile time, and "
                                           "its branches read indices or divide integers, so kiln cannot run "
-                                          "both and select";
-          if (inputs.empty()) {
-            diag << ": it depends on values computed at run time";
-          } else {
-            diag << ": it depends on input" << (inputs.size() > 1 ? "s" : "");
-            for (auto [i, name] : llvm::enumerate(inputs))
-              diag << (i ? ", '" : " '") << name << "'";
-            diag << "; pin " << (inputs.size() > 1 ? "them" : "it") << " with --const NAME=VALUE";
-          }
+                                          "both and select: ";
+          explainDependencies(diag, inputs);
           return failure();
         }
         Operation *first = inlineTakenBranch(ifOp, *taken);
@@ -307,13 +291,11 @@ LogicalResult refineResultTypes(func::FuncOp func, FoldAfterInference foldAfterI
           llvm::SetVector<Value> seen;
           SmallVector<std::string> inputs;
           dependencies(op->getOperand(0), func, seen, inputs);
-          auto diag = op->emitError() << "the condition of this If is not known at compile time (it depends on ";
-          if (inputs.empty())
-            diag << "values computed at run time";
-          for (auto [i, name] : llvm::enumerate(inputs))
-            diag << (i ? ", '" : "input '") << name << "'";
-          diag << ") and its branches give result #" << selected.getInt() << " as " << a << " and " << b
-               << ", so kiln cannot run both and select; pin the inputs with --const NAME=VALUE";
+          auto diag = op->emitError() << "the condition of this If is not known at compile time and its branches "
+                                         "give result #"
+                                      << selected.getInt() << " as " << a << " and " << b
+                                      << ", so kiln cannot run both and select: ";
+          explainDependencies(diag, inputs);
           return failure();
         }
         op->removeAttr(kSelectedIf);

@@ -4,6 +4,7 @@
 #include "compiler/Import/OnnxImporter.h"
 
 #include "compiler/Dialect/Kiln/IR/KilnOps.h"
+#include "compiler/Dialect/Kiln/IR/ShapeUtils.h"
 #include "compiler/Import/NodeLocation.h"
 #include "compiler/Import/OpTable.h"
 #include "compiler/Import/TensorImport.h"
@@ -701,6 +702,14 @@ OwningOpRef<ModuleOp> GraphImporter::run() {
       ok = false;
     }
   }
+  // Shapes pinned by --shape; malformed specs and unknown names are left to shape
+  // specialization, which reports them.
+  llvm::StringMap<SmallVector<int64_t>> pinnedShapes;
+  for (StringRef spec : options.shapes) {
+    auto [name, dims] = spec.split('=');
+    if (auto parsed = mlir::kiln::shape::parseDimsSpec(dims); parsed && spec.contains('='))
+      pinnedShapes[name] = *parsed;
+  }
   SmallVector<Type> argTypes;
   SmallVector<const onnx::ValueInfoProto *> args;
   SmallVector<std::pair<const onnx::ValueInfoProto *, RankedTensorType>> constants;
@@ -719,6 +728,18 @@ OwningOpRef<ModuleOp> GraphImporter::run() {
     if (pinned.count(input.name())) {
       constants.push_back({&input, type});
       continue;
+    }
+    if (auto it = pinnedShapes.find(input.name()); it != pinnedShapes.end()) {
+      FailureOr<RankedTensorType> refined = mlir::kiln::shape::pinShape(loc, input.name(), type, it->second);
+      if (failed(refined)) {
+        ok = false;
+        continue;
+      }
+      type = *refined;
+    } else if (options.batch > 0 && type.getRank() > 0 && type.isDynamicDim(0)) {
+      SmallVector<int64_t> dims(type.getShape());
+      dims[0] = options.batch;
+      type = RankedTensorType::get(dims, type.getElementType());
     }
     argTypes.push_back(type);
     args.push_back(&input);

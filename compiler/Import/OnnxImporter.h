@@ -21,6 +21,12 @@ struct ImportOptions {
   /// constants holding VALUE (parsed by mlir::kiln::parseInputValue against the
   /// input's declared type), so every stage sees them and what depends on them folds.
   std::vector<std::string> consts;
+  /// "NAME=D0xD1x..." (kiln's --shape) and the size of every input's dynamic leading
+  /// dimension (--batch, 0: unset): applied to the inputs' declared types, so that
+  /// what depends on shapes (an If on a size) folds already while importing. Shape
+  /// specialization applies the same pins again and reports bad specs.
+  std::vector<std::string> shapes;
+  int64_t batch = 0;
 };
 
 /// Registers what imported modules use (kiln and func dialects) on `context`.

@@ -198,16 +198,16 @@ Outcome runDataSet(const onnx::ModelProto &model, const std::string &dir,
         fedIndex.erase(fedIndex.begin() + j);
       }
     }
-    mlir::OwningOpRef<mlir::ModuleOp> module =
-        kiln::importOnnxModel(ctx, copy, dir, "model.onnx", {options.consts});
-    if (!module)
-      return {namesUnsupported(diags) ? Status::Unsupported : Status::Failed,
-              "import: " + firstLine(diags)};
-
     for (size_t j = 0; j < fed.size(); ++j) {
       std::vector<int64_t> dims(fed[j].dims().begin(), fed[j].dims().end());
       options.shapes.push_back(graph->input(fedIndex[j]).name() + "=" + dimsText(dims));
     }
+    mlir::OwningOpRef<mlir::ModuleOp> module =
+        kiln::importOnnxModel(ctx, copy, dir, "model.onnx", {options.consts, options.shapes, options.batch});
+    if (!module)
+      return {namesUnsupported(diags) ? Status::Unsupported : Status::Failed,
+              "import: " + firstLine(diags)};
+
     mlir::PassManager pm(&ctx);
     kiln::buildKilnPipeline(pm, options, kiln::Stage::Static);
     if (failed(pm.run(*module)))

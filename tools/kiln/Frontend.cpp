@@ -9,10 +9,10 @@
 
 void kiln::cli::addShapeOptions(CLI::App *cmd, PipelineOptions &options) {
   cmd->add_option("--shape", options.shapes,
-                  "Pin an input's shape, as name=1x3x224x224 (repeatable; static stage on)")
+                  "Pin an input's shape, as name=1x3x224x224 (repeatable)")
       ->take_all();
   cmd->add_option("--batch", options.batch,
-                  "Size of every input's dynamic leading dimension (static stage on)")
+                  "Size of every input's dynamic leading dimension")
       ->check(CLI::PositiveNumber);
   cmd->add_option("--const", options.consts,
                   "Pin an input's value at compile time, as NAME=VALUE (16000, [0,2], [[1,2],[3,4]], "
@@ -30,13 +30,11 @@ mlir::OwningOpRef<mlir::ModuleOp> kiln::cli::loadModel(mlir::MLIRContext &contex
   context.printOpOnDiagnostic(false);
   ImportOptions import;
   import.consts = options.consts;
+  import.shapes = options.shapes;
+  import.batch = options.batch;
   mlir::OwningOpRef<mlir::ModuleOp> module = importOnnxFile(context, path, import);
   if (!module)
     return nullptr;
-  if (stage == Stage::Onnx && (!options.shapes.empty() || options.batch != 0)) {
-    fmt::print(stderr, "kiln: --shape and --batch apply from the static stage on\n");
-    return nullptr;
-  }
   mlir::PassManager pm(&context);
   buildKilnPipeline(pm, options, stage);
   if (failed(pm.run(*module)))

@@ -22,6 +22,12 @@
 # RUN: %python %s %t.shape.onnx shape
 # RUN: kiln compile %t.shape.onnx --emit=onnx | FileCheck %s --check-prefix=SHAPE
 # SHAPE: kiln.if
+# RUN: not kiln compile %t.shape.onnx --emit=static 2>&1 | FileCheck %s --check-prefix=SHAPEDYN
+# SHAPEDYN: (If): the condition of this If is not known at compile time and its branches give result #0 as 'tensor<?x4xf32>' and 'tensor<?x4xf32>', so kiln cannot run both and select: it depends on the shape of 'x'; pin it with --shape NAME=D0xD1x...
+# --shape applies at import too, so the If is resolved there.
+# RUN: kiln compile %t.shape.onnx --emit=onnx --shape x=1x4 | FileCheck %s --check-prefix=SHAPEIMPORT
+# SHAPEIMPORT-NOT: kiln.if
+# SHAPEIMPORT: kiln.sigmoid
 # RUN: kiln compile %t.shape.onnx --emit=static --shape x=1x4 | FileCheck %s --check-prefix=SHAPE1
 # SHAPE1-NOT: kiln.if
 # SHAPE1: kiln.sigmoid
@@ -35,7 +41,7 @@
 # SELECT: kiln.where
 # RUN: %python %s %t.ranks.onnx ranks
 # RUN: not kiln compile %t.ranks.onnx --emit=static 2>&1 | FileCheck %s --check-prefix=RANKS
-# RANKS: node 'choose' (If): the condition of this If is not known at compile time (it depends on input 'x') and its branches give result #0 as 'tensor<4xf32>' and 'tensor<1xf32>'
+# RANKS: node 'choose' (If): the condition of this If is not known at compile time and its branches give result #0 as 'tensor<4xf32>' and 'tensor<1xf32>', so kiln cannot run both and select: it depends on input 'x'; pin it with --const NAME=VALUE
 # REQUIRES: emulator
 # RUN: env KILN_CUDA_LIBRARY=%emulator kiln check %t.select.onnx --rtol 1e-6 | FileCheck %s --check-prefix=EMU
 # RUN: env KILN_CUDA_LIBRARY=%emulator kiln check %t.shape.onnx --shape x=3x4 --rtol 1e-6 | FileCheck %s --check-prefix=EMU

@@ -136,3 +136,38 @@ std::optional<int64_t> shape::checkedNumElements(ArrayRef<int64_t> shape) {
       return std::nullopt;
   return n;
 }
+
+std::optional<SmallVector<int64_t>> shape::parseDimsSpec(StringRef text) {
+  SmallVector<int64_t> dims;
+  if (text.empty())
+    return dims;
+  SmallVector<StringRef> parts;
+  text.split(parts, 'x');
+  if (static_cast<int64_t>(parts.size()) > kMaxRank)
+    return std::nullopt;
+  for (StringRef part : parts) {
+    int64_t size;
+    if (part.getAsInteger(10, size) || size < 0)
+      return std::nullopt;
+    dims.push_back(size);
+  }
+  return dims;
+}
+
+FailureOr<RankedTensorType> shape::pinShape(Location loc, StringRef name, RankedTensorType type,
+                                            ArrayRef<int64_t> pinned) {
+  if (type.getRank() != static_cast<int64_t>(pinned.size())) {
+    emitError(loc) << "input '" << name << "' has rank " << type.getRank() << " (" << type
+                   << ") but its pinned shape has " << pinned.size() << " dimensions";
+    return failure();
+  }
+  for (auto [d, pair] : llvm::enumerate(llvm::zip(type.getShape(), pinned))) {
+    auto [model, pin] = pair;
+    if (!ShapedType::isDynamic(model) && model != pin) {
+      emitError(loc) << "input '" << name << "' dimension " << d << " is " << model << " in the model but was pinned to "
+                     << pin;
+      return failure();
+    }
+  }
+  return RankedTensorType::get(pinned, type.getElementType());
+}

@@ -60,6 +60,15 @@ constexpr int64_t kMaxRank = 32;
 /// would overflow on the way there).
 std::optional<int64_t> checkedNumElements(llvm::ArrayRef<int64_t> shape);
 
+/// A --shape size list, "1x3x224x224" -> {1, 3, 224, 224} (the empty string is a
+/// scalar); nullopt when a size is not a non-negative integer.
+std::optional<llvm::SmallVector<int64_t>> parseDimsSpec(llvm::StringRef text);
+
+/// `type` of input `name` with the sizes `pinned`; a size the model fixes must agree,
+/// and the rank must match (an error at `loc` otherwise).
+FailureOr<RankedTensorType> pinShape(Location loc, llvm::StringRef name, RankedTensorType type,
+                                     llvm::ArrayRef<int64_t> pinned);
+
 /// One axis of ONNX Slice under its clamping rules (Slice-13): the first index read and
 /// the number of elements. `dim` must be static and `step` non-zero. Negative bounds count
 /// from the end; walking backwards, start clamps to the last element and end may sit one
