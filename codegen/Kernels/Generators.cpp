@@ -11,6 +11,7 @@ const GeneratorTable &generatorTable() {
     registerDataMovementGenerators(t);
     registerContractionGenerators(t);
     registerPoolingGenerators(t);
+    registerRecurrentGenerators(t);
     return t;
   }();
   return table;

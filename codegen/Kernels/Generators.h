@@ -25,6 +25,7 @@ void registerReductionGenerators(GeneratorTable &table);     // Reduction.cpp (r
 void registerDataMovementGenerators(GeneratorTable &table);  // DataMovement.cpp
 void registerContractionGenerators(GeneratorTable &table);   // Contraction.cpp (MatMul, Gemm, Conv, ConvTranspose)
 void registerPoolingGenerators(GeneratorTable &table);       // Pool.cpp
+void registerRecurrentGenerators(GeneratorTable &table);     // Recurrent.cpp (RNN, GRU, LSTM)
 /// All of the above, built once.
 const GeneratorTable &generatorTable();
 

@@ -246,6 +246,32 @@ Value shrink(Ops &o, k::ShrinkOp s, Value x, Type elem) {
 
 } // namespace
 
+Value emitActivation(KernelBuilder &kb, const ref::Activation &a, Value x) {
+  Ops o(kb);
+  Type t = x.getType();
+  Value zero = o.zero(t), one = o.c(t, 1);
+  using K = ref::Activation::Kind;
+  switch (a.kind) {
+  case K::Relu: return o.sel(o.cmpf(arith::CmpFPredicate::OGT, x, zero), x, zero);
+  case K::Tanh: return math::TanhOp::create(o.b, o.loc, x);
+  case K::Sigmoid: return o.divf(one, o.addf(one, o.exp(o.negf(x))));
+  case K::Affine: return o.addf(o.mulf(o.c(t, a.alpha), x), o.c(t, a.beta));
+  case K::LeakyRelu: return o.sel(o.cmpf(arith::CmpFPredicate::OGE, x, zero), x, o.mulf(o.c(t, a.alpha), x));
+  case K::ThresholdedRelu: return o.sel(o.cmpf(arith::CmpFPredicate::OGT, x, o.c(t, a.alpha)), x, zero);
+  case K::ScaledTanh:
+    return o.mulf(o.c(t, a.alpha), math::TanhOp::create(o.b, o.loc, o.mulf(o.c(t, a.beta), x)));
+  case K::HardSigmoid: return o.stdMax(zero, o.stdMin(one, o.addf(o.mulf(o.c(t, a.alpha), x), o.c(t, a.beta))));
+  case K::Elu: return o.sel(o.cmpf(arith::CmpFPredicate::OGE, x, zero), x, o.mulf(o.c(t, a.alpha), o.expm1(x)));
+  case K::Softsign: return o.divf(x, o.addf(one, o.absf(x)));
+  case K::Softplus: {
+    Value pos = o.addf(x, o.log1p(o.exp(o.negf(x))));
+    Value neg = o.log1p(o.exp(x));
+    return o.sel(o.cmpf(arith::CmpFPredicate::OGT, x, zero), pos, neg);
+  }
+  }
+  return x;
+}
+
 Value castScalar(KernelBuilder &kb, Value v, Type from, Type to) {
   OpBuilder &b = kb.b();
   Location loc = kb.loc();

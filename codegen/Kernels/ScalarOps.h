@@ -4,6 +4,7 @@
 #define KILN_CODEGEN_KERNELS_SCALAROPS_H
 
 #include "codegen/Kernels/KernelBuilder.h"
+#include "compiler/Reference/Recurrent.h"
 
 namespace kiln::codegen {
 
@@ -27,6 +28,10 @@ bool isScalarOp(mlir::Operation *op);
 mlir::FailureOr<mlir::Value> emitScalarOp(KernelBuilder &kb, mlir::Operation *op,
                                           llvm::ArrayRef<mlir::Value> args,
                                           llvm::ArrayRef<mlir::Type> argTypes, mlir::Type resultType);
+
+/// One of the activation functions of ONNX's recurrent ops on a float `x` (its compute
+/// type), with the semantics of ref::Activation::apply.
+mlir::Value emitActivation(KernelBuilder &kb, const ref::Activation &activation, mlir::Value x);
 
 } // namespace kiln::codegen
 

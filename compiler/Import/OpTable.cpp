@@ -364,6 +364,11 @@ const OpImportRule kRules[] = {
     {"Dropout", 1, "kiln.dropout", 1, 1, 2, "", legacyDropout},
     {"Dropout", 12, "kiln.dropout", 3, 1, 2, "", nullptr},
 
+    // Recurrent layers (layout since 14).
+    {"RNN", 7, "kiln.rnn", 6, 3, 2, "", nullptr},
+    {"GRU", 7, "kiln.gru", 6, 3, 2, "", nullptr},
+    {"LSTM", 7, "kiln.lstm", 8, 3, 3, "", nullptr},
+
     // Contractions, convolutions, pooling.
     B("MatMul", 1, "kiln.matmul"),
     {"Gemm", 6, "kiln.gemm", 3, 3, 1, "", legacyGemm},

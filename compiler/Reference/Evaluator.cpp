@@ -20,6 +20,7 @@ const KernelTable &kernelTable() {
     registerDataMovementKernels(t);
     registerContractionKernels(t);
     registerPoolingKernels(t);
+    registerRecurrentKernels(t);
     return t;
   }();
   return table;

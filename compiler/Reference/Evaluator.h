@@ -27,6 +27,7 @@ void registerNormalizationKernels(KernelTable &table); // Normalization.cpp
 void registerDataMovementKernels(KernelTable &table);  // DataMovement.cpp
 void registerContractionKernels(KernelTable &table);   // Contraction.cpp (MatMul, Gemm, Conv, ConvTranspose)
 void registerPoolingKernels(KernelTable &table);       // Pooling.cpp
+void registerRecurrentKernels(KernelTable &table);     // Recurrent.cpp (RNN, GRU, LSTM)
 /// All of the above (built once).
 const KernelTable &kernelTable();
 

@@ -458,6 +458,57 @@ def Kiln_TopKOp : Kiln_ShapedOp<"top_k", [Pure]> {
 }
 
 //===----------------------------------------------------------------------===//
+// Recurrent
+//===----------------------------------------------------------------------===//
+
+// Attributes every ONNX recurrent op (RNN, GRU, LSTM) shares.
+defvar Kiln_RecurrentAttrs = (ins OptionalAttr<DenseF32ArrayAttr>:$activation_alpha,
+                                  OptionalAttr<DenseF32ArrayAttr>:$activation_beta,
+                                  OptionalAttr<StrArrayAttr>:$activations,
+                                  OptionalAttr<F32Attr>:$clip,
+                                  DefaultValuedStrAttr<StrAttr, "forward">:$direction,
+                                  OptionalAttr<I64Attr>:$hidden_size,
+                                  DefaultValuedAttr<I64Attr, "0">:$layout);
+
+class Kiln_RecurrentOp<string mnemonic, string onnx, string doc, dag extraIns, dag extraAttrs, dag outs>
+    : Kiln_ShapedOp<mnemonic, [Pure]> {
+  let summary = "ONNX " # onnx # ": " # doc;
+  let description = "ONNX `" # onnx # "`: " # doc # ". `X` is [seq, batch, input] "
+    # "(`layout` 1: [batch, seq, input]); `W`, `R` and `B` hold one slice per "
+    # "direction (`direction` forward, reverse or bidirectional), gates in ONNX's "
+    # "order; `sequence_lens` gives each batch entry's length (steps past it leave "
+    # "`Y` zero and keep the last state); `activations` (with `activation_alpha`, "
+    # "`activation_beta`, consumed by the functions that take them) override the "
+    # "defaults; `clip` bounds every gate's input. Results `Y` [seq, dirs, batch, "
+    # "hidden] and the last states are `none` when the model does not ask for them.\n\n"
+    # "Example:\n\n```mlir\n%y, %h = kiln." # mnemonic
+    # " %x, %w, %r, %none, %none, %none {hidden_size = 8 : i64} : (...) -> (...)\n```";
+  let arguments = !con((ins Kiln_FloatTensor:$X, Kiln_FloatTensor:$W, Kiln_FloatTensor:$R,
+                            Kiln_Opt<Kiln_FloatTensor>:$B,
+                            Kiln_Opt<Kiln_IndexTensor>:$sequence_lens,
+                            Kiln_Opt<Kiln_FloatTensor>:$initial_h),
+                       extraIns, Kiln_RecurrentAttrs, extraAttrs);
+  let results = outs;
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    /// Gates per hidden unit: 1 (RNN), 3 (GRU), 4 (LSTM).
+    int64_t gateCount();
+    /// Activation functions per direction: 1 (RNN), 2 (GRU), 3 (LSTM).
+    int64_t activationCount();
+  }];
+}
+
+def Kiln_RNNOp : Kiln_RecurrentOp<"rnn", "RNN", "an Elman recurrent layer, H = f(X W^T + H R^T + b)",
+    (ins), (ins), (outs Kiln_Opt<Kiln_FloatTensor>:$Y, Kiln_Opt<Kiln_FloatTensor>:$Y_h)>;
+def Kiln_GRUOp : Kiln_RecurrentOp<"gru", "GRU", "a gated recurrent unit layer (gates z, r, h)",
+    (ins), (ins DefaultValuedAttr<I64Attr, "0">:$linear_before_reset),
+    (outs Kiln_Opt<Kiln_FloatTensor>:$Y, Kiln_Opt<Kiln_FloatTensor>:$Y_h)>;
+def Kiln_LSTMOp : Kiln_RecurrentOp<"lstm", "LSTM", "a long short-term memory layer (gates i, o, f, c; peepholes P)",
+    (ins Kiln_Opt<Kiln_FloatTensor>:$initial_c, Kiln_Opt<Kiln_FloatTensor>:$P),
+    (ins DefaultValuedAttr<I64Attr, "0">:$input_forget),
+    (outs Kiln_Opt<Kiln_FloatTensor>:$Y, Kiln_Opt<Kiln_FloatTensor>:$Y_h, Kiln_Opt<Kiln_FloatTensor>:$Y_c)>;
+
+//===----------------------------------------------------------------------===//
 // Normalization
 //===----------------------------------------------------------------------===//
 
