@@ -185,30 +185,6 @@ LogicalResult generateGemm(Operation *op, KernelModule &km, SmallVectorImpl<Laun
 // Conv
 //===----------------------------------------------------------------------===//
 
-/// Input position of output position `od` and kernel position `kd` of a Conv: whether it
-/// lies inside the input (null when it always does) and its spatial offset there.
-/// `kConst` holds the kernel coordinates when they are compile-time constants (else
-/// empty), which lets interior taps drop their checks.
-std::pair<Value, Value> convTap(KernelBuilder &kb, const Window &w, ArrayRef<Value> od,
-                                ArrayRef<Value> kd, ArrayRef<int64_t> kConst) {
-  SmallVector<int64_t> inStr = rowMajorStrides(w.in);
-  Value inside, offset;
-  for (size_t d = 0; d < w.rank(); ++d) {
-    int64_t pb = w.padBegin[d];
-    Value tpos = kb.add(kb.mulC(od[d], w.strides[d]), kb.mulC(kd[d], w.dilations[d]));
-    int64_t kMin = kConst.empty() ? 0 : kConst[d], kMax = kConst.empty() ? w.kernel[d] - 1 : kConst[d];
-    // tpos is never negative: the input coordinate is tpos - pb.
-    if (kMin * w.dilations[d] < pb)
-      inside = andI(kb, inside, cmpI(kb, arith::CmpIPredicate::uge, tpos, kb.idx(pb)));
-    if ((w.out[d] - 1) * w.strides[d] + kMax * w.dilations[d] - pb >= w.in[d])
-      inside = andI(kb, inside, kb.ltC(tpos, w.in[d] + pb));
-    Value coord = pb == 0 ? tpos : kb.sub(tpos, kb.idx(pb));
-    Value term = kb.mulC(coord, inStr[d]);
-    offset = offset ? kb.add(offset, term) : term;
-  }
-  return {inside, offset ? offset : kb.idx(0)};
-}
-
 /// acc plus the sum over `cg` input channels (a loop unless there is one) of a per-channel
 /// term, `channel(ci, acc)`.
 Value sumChannels(KernelBuilder &kb, int64_t cg, Value acc,
@@ -521,13 +497,7 @@ LogicalResult generateConv(Operation *op, KernelModule &km, SmallVectorImpl<Laun
   if (xs.size() < 3 || ws.size() != xs.size() || ys.size() != xs.size())
     return op->emitOpError("conv needs N x C x D1.. operands of equal rank"), failure();
   size_t r = xs.size() - 2;
-  Window w;
-  w.in.assign(xs.begin() + 2, xs.end());
-  w.out.assign(ys.begin() + 2, ys.end());
-  w.kernel.assign(ws.begin() + 2, ws.end());
-  w.strides = arrayAttrOr(op, "strides", r, 1);
-  w.dilations = arrayAttrOr(op, "dilations", r, 1);
-  windowPads(op, w);
+  Window w = convWindow(op, x, wt, y);
   for (size_t d = 0; d < r; ++d)
     if (w.padBegin[d] < 0 || w.strides[d] <= 0 || w.dilations[d] <= 0)
       return op->emitOpError("conv with negative pads or non-positive strides/dilations"), failure();

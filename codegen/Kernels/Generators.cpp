@@ -12,6 +12,7 @@ const GeneratorTable &generatorTable() {
     registerContractionGenerators(t);
     registerPoolingGenerators(t);
     registerRecurrentGenerators(t);
+    registerQuantizedGenerators(t);
     return t;
   }();
   return table;

@@ -26,6 +26,7 @@ void registerDataMovementGenerators(GeneratorTable &table);  // DataMovement.cpp
 void registerContractionGenerators(GeneratorTable &table);   // Contraction.cpp (MatMul, Gemm, Conv, ConvTranspose)
 void registerPoolingGenerators(GeneratorTable &table);       // Pool.cpp
 void registerRecurrentGenerators(GeneratorTable &table);     // Recurrent.cpp (RNN, GRU, LSTM)
+void registerQuantizedGenerators(GeneratorTable &table);     // Quantized.cpp
 /// All of the above, built once.
 const GeneratorTable &generatorTable();
 

@@ -26,6 +26,21 @@ inline void windowPads(mlir::Operation *op, Window &w) {
   ref::util::windowPads(op, w.in, w.kernel, w.strides, w.dilations, w.padBegin, w.padEnd);
 }
 
+/// The window of a Conv-like op (Conv, ConvInteger, QLinearConv): spatial sizes from
+/// X (`x`), W (`wt`) and Y (`y`), strides, dilations and pads from its attributes.
+inline Window convWindow(mlir::Operation *op, mlir::Value x, mlir::Value wt, mlir::Value y) {
+  llvm::ArrayRef<int64_t> xs = shapeOf(x), ws = shapeOf(wt), ys = shapeOf(y);
+  size_t r = xs.size() - 2;
+  Window w;
+  w.in.assign(xs.begin() + 2, xs.end());
+  w.out.assign(ys.begin() + 2, ys.end());
+  w.kernel.assign(ws.begin() + 2, ws.end());
+  w.strides = ref::util::arrayAttrOr(op, "strides", r, 1);
+  w.dilations = ref::util::arrayAttrOr(op, "dilations", r, 1);
+  windowPads(op, w);
+  return w;
+}
+
 /// Windows of at most this many kernel positions are unrolled.
 constexpr int64_t kUnrollTaps = 64;
 
@@ -69,6 +84,30 @@ inline llvm::SmallVector<mlir::Value> forEachKernelPosition(
                            llvm::SmallVector<mlir::Value> kd = kb.delinearize(kk, w.kernel);
                            return body(kk, kd, {}, carried);
                          });
+}
+
+/// Input position of output position `od` and kernel position `kd` of a Conv: whether it
+/// lies inside the input (null when it always does) and its spatial offset there.
+/// `kConst` holds the kernel coordinates when they are compile-time constants (else
+/// empty), which lets interior taps drop their checks.
+inline std::pair<mlir::Value, mlir::Value> convTap(KernelBuilder &kb, const Window &w, llvm::ArrayRef<mlir::Value> od,
+                                            llvm::ArrayRef<mlir::Value> kd, llvm::ArrayRef<int64_t> kConst) {
+  llvm::SmallVector<int64_t> inStr = rowMajorStrides(w.in);
+  mlir::Value inside, offset;
+  for (size_t d = 0; d < w.rank(); ++d) {
+    int64_t pb = w.padBegin[d];
+    mlir::Value tpos = kb.add(kb.mulC(od[d], w.strides[d]), kb.mulC(kd[d], w.dilations[d]));
+    int64_t kMin = kConst.empty() ? 0 : kConst[d], kMax = kConst.empty() ? w.kernel[d] - 1 : kConst[d];
+    // tpos is never negative: the input coordinate is tpos - pb.
+    if (kMin * w.dilations[d] < pb)
+      inside = andI(kb, inside, mlir::arith::CmpIOp::create(kb.b(), kb.loc(), mlir::arith::CmpIPredicate::uge, tpos, kb.idx(pb)));
+    if ((w.out[d] - 1) * w.strides[d] + kMax * w.dilations[d] - pb >= w.in[d])
+      inside = andI(kb, inside, kb.ltC(tpos, w.in[d] + pb));
+    mlir::Value coord = pb == 0 ? tpos : kb.sub(tpos, kb.idx(pb));
+    mlir::Value term = kb.mulC(coord, inStr[d]);
+    offset = offset ? kb.add(offset, term) : term;
+  }
+  return {inside, offset ? offset : kb.idx(0)};
 }
 
 } // namespace kiln::codegen

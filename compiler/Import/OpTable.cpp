@@ -364,6 +364,15 @@ const OpImportRule kRules[] = {
     {"Dropout", 1, "kiln.dropout", 1, 1, 2, "", legacyDropout},
     {"Dropout", 12, "kiln.dropout", 3, 1, 2, "", nullptr},
 
+    // Quantization (the axis attribute of Quantize/DequantizeLinear since 13).
+    {"QuantizeLinear", 10, "kiln.quantize_linear", 3, 2, 1, "", nullptr},
+    {"DequantizeLinear", 10, "kiln.dequantize_linear", 3, 2, 1, "", nullptr},
+    {"DynamicQuantizeLinear", 11, "kiln.dynamic_quantize_linear", 1, 1, 3, "", nullptr},
+    {"MatMulInteger", 10, "kiln.matmul_integer", 4, 2, 1, "", nullptr},
+    {"ConvInteger", 10, "kiln.conv_integer", 4, 2, 1, "", nullptr},
+    {"QLinearMatMul", 10, "kiln.qlinear_matmul", 8, 8, 1, "", nullptr},
+    {"QLinearConv", 10, "kiln.qlinear_conv", 9, 8, 1, "", nullptr},
+
     // Recurrent layers (layout since 14).
     {"RNN", 7, "kiln.rnn", 6, 3, 2, "", nullptr},
     {"GRU", 7, "kiln.gru", 6, 3, 2, "", nullptr},

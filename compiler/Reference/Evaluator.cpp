@@ -21,6 +21,7 @@ const KernelTable &kernelTable() {
     registerContractionKernels(t);
     registerPoolingKernels(t);
     registerRecurrentKernels(t);
+    registerQuantizedKernels(t);
     return t;
   }();
   return table;

@@ -28,6 +28,7 @@ void registerDataMovementKernels(KernelTable &table);  // DataMovement.cpp
 void registerContractionKernels(KernelTable &table);   // Contraction.cpp (MatMul, Gemm, Conv, ConvTranspose)
 void registerPoolingKernels(KernelTable &table);       // Pooling.cpp
 void registerRecurrentKernels(KernelTable &table);     // Recurrent.cpp (RNN, GRU, LSTM)
+void registerQuantizedKernels(KernelTable &table);     // Quantized.cpp
 /// All of the above (built once).
 const KernelTable &kernelTable();
 

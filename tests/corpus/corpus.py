@@ -212,13 +212,17 @@ class Inputs:
 # ----------------------------------------------------------------- runners
 
 
+# numpy dtype names onnxruntime-node takes as they are.
+ORT_TYPES = {n: n for n in ("float32", "float64", "int64", "int32", "int8", "uint8", "bool")}
+
+
 def run_ort(ort, model, inputs, folder):
     os.makedirs(folder, exist_ok=True)
     job = {"model": model, "output_dir": folder, "inputs": {}}
     for name, array in inputs.items():
         file = os.path.join(folder, re.sub(r"[^A-Za-z0-9_.-]", "_", name) + ".in.bin")
-        dtype = "int64" if array.dtype == np.int64 else "float32"
-        array.astype(np.int64 if dtype == "int64" else np.float32).tofile(file)
+        dtype = ORT_TYPES.get(array.dtype.name, "float32")
+        np.ascontiguousarray(array.astype(np.dtype(dtype if dtype != "bool" else "uint8"))).tofile(file)
         job["inputs"][name] = {"file": file, "dims": list(array.shape), "dtype": dtype}
     job_file = os.path.join(folder, "job.json")
     with open(job_file, "w") as f:
@@ -230,8 +234,8 @@ def run_ort(ort, model, inputs, folder):
         raise RuntimeError(f"onnxruntime failed on {model}:\n{out}")
     with open(os.path.join(folder, "outputs.json")) as f:
         meta = json.load(f)
-    dtypes = {"float32": np.float32, "int64": np.int64, "float64": np.float64}
-    return [np.fromfile(m["file"], dtypes[m["dtype"]]).reshape(m["dims"]) for m in meta.values()]
+    return [np.fromfile(m["file"], np.dtype(m["dtype"] if m["dtype"] != "bool" else "uint8")).reshape(m["dims"])
+            for m in meta.values()]
 
 
 def kiln_outputs(stdout):

@@ -458,6 +458,156 @@ def Kiln_TopKOp : Kiln_ShapedOp<"top_k", [Pure]> {
 }
 
 //===----------------------------------------------------------------------===//
+// Quantization
+//===----------------------------------------------------------------------===//
+
+def Kiln_QuantizedTensor : RankedTensorOf<[I8, UI8]>;
+def Kiln_Int32Tensor : RankedTensorOf<[I32]>;
+
+def Kiln_QuantizeLinearOp : Kiln_ShapedOp<"quantize_linear", [Pure]> {
+  let summary = "ONNX QuantizeLinear: y = saturate(round(x / scale) + zero_point)";
+  let description = [{
+    Rounds half to even and saturates to the zero point's type (uint8 when the
+    zero point is absent). `scale` and `zero_point` are scalars (per tensor) or
+    1-D along `axis` (per axis).
+
+    Example:
+
+    ```mlir
+    %q = kiln.quantize_linear %x, %s, %z {axis = 1 : i64} : (tensor<2x3xf32>, tensor<3xf32>, tensor<3xi8>) -> tensor<2x3xi8>
+    ```
+  }];
+  let arguments = (ins RankedTensorOf<[F16, BF16, F32, I32]>:$x, Kiln_FloatTensor:$y_scale,
+                   Kiln_Opt<Kiln_QuantizedTensor>:$y_zero_point,
+                   DefaultValuedAttr<I64Attr, "1">:$axis);
+  let results = (outs Kiln_QuantizedTensor:$y);
+}
+
+def Kiln_DequantizeLinearOp : Kiln_ShapedOp<"dequantize_linear", [Pure]> {
+  let summary = "ONNX DequantizeLinear: y = (x - zero_point) * scale";
+  let description = [{
+    Per tensor or per `axis` like QuantizeLinear; `x` may be int32 (with a zero
+    point of 0). The result has the scale's type.
+
+    Example:
+
+    ```mlir
+    %y = kiln.dequantize_linear %q, %s, %z : (tensor<4xui8>, tensor<f32>, tensor<ui8>) -> tensor<4xf32>
+    ```
+  }];
+  let arguments = (ins RankedTensorOf<[I8, UI8, I32]>:$x, Kiln_FloatTensor:$x_scale,
+                   Kiln_Opt<RankedTensorOf<[I8, UI8, I32]>>:$x_zero_point,
+                   DefaultValuedAttr<I64Attr, "1">:$axis);
+  let results = (outs Kiln_FloatTensor:$y);
+}
+
+def Kiln_DynamicQuantizeLinearOp : Kiln_ShapedOp<"dynamic_quantize_linear", [Pure]> {
+  let summary = "ONNX DynamicQuantizeLinear: uint8 quantization with scale and zero point from x's range";
+  let description = [{
+    scale = (max(x, 0) - min(x, 0)) / 255, zero_point = saturate(round(-min / scale)),
+    y = saturate(round(x / scale) + zero_point), all uint8; scale and zero point
+    are also returned as scalars.
+
+    Example:
+
+    ```mlir
+    %y, %s, %z = kiln.dynamic_quantize_linear %x : (tensor<6xf32>) -> (tensor<6xui8>, tensor<f32>, tensor<ui8>)
+    ```
+  }];
+  let arguments = (ins RankedTensorOf<[F32]>:$x);
+  let results = (outs RankedTensorOf<[UI8]>:$y, RankedTensorOf<[F32]>:$y_scale,
+                 RankedTensorOf<[UI8]>:$y_zero_point);
+}
+
+def Kiln_MatMulIntegerOp : Kiln_ShapedOp<"matmul_integer", [Pure]> {
+  let summary = "ONNX MatMulInteger: (A - a_zero_point) x (B - b_zero_point) in int32";
+  let description = [{
+    MatMul's NumPy semantics over 8-bit operands with exact int32 accumulation;
+    `a_zero_point` is a scalar or one per row of A, `b_zero_point` a scalar or one
+    per column of B.
+
+    Example:
+
+    ```mlir
+    %y = kiln.matmul_integer %a, %b, %za, %zb : (tensor<4x3xui8>, tensor<3x2xui8>, tensor<ui8>, tensor<ui8>) -> tensor<4x2xi32>
+    ```
+  }];
+  let arguments = (ins Kiln_QuantizedTensor:$A, Kiln_QuantizedTensor:$B,
+                   Kiln_Opt<Kiln_QuantizedTensor>:$a_zero_point, Kiln_Opt<Kiln_QuantizedTensor>:$b_zero_point);
+  let results = (outs Kiln_Int32Tensor:$Y);
+}
+
+def Kiln_ConvIntegerOp : Kiln_ShapedOp<"conv_integer", [Pure]> {
+  let summary = "ONNX ConvInteger: Conv of (x - x_zero_point) and (w - w_zero_point) in int32";
+  let description = [{
+    Conv's attributes and shapes over 8-bit operands with exact int32
+    accumulation; `w_zero_point` is a scalar or one per output channel. Padding
+    contributes x_zero_point (that is, zero after the subtraction).
+
+    Example:
+
+    ```mlir
+    %y = kiln.conv_integer %x, %w, %zx, %none {pads = array<i64: 1, 1, 1, 1>} : (tensor<1x1x3x3xui8>, tensor<1x1x2x2xui8>, tensor<ui8>, none) -> tensor<1x1x4x4xi32>
+    ```
+  }];
+  let arguments = (ins Kiln_QuantizedTensor:$x, Kiln_QuantizedTensor:$w,
+                   Kiln_Opt<Kiln_QuantizedTensor>:$x_zero_point, Kiln_Opt<Kiln_QuantizedTensor>:$w_zero_point,
+                   DefaultValuedStrAttr<StrAttr, "NOTSET">:$auto_pad,
+                   OptionalAttr<DenseI64ArrayAttr>:$dilations,
+                   DefaultValuedAttr<I64Attr, "1">:$group,
+                   OptionalAttr<DenseI64ArrayAttr>:$kernel_shape,
+                   OptionalAttr<DenseI64ArrayAttr>:$pads,
+                   OptionalAttr<DenseI64ArrayAttr>:$strides);
+  let results = (outs Kiln_Int32Tensor:$y);
+}
+
+def Kiln_QLinearMatMulOp : Kiln_ShapedOp<"qlinear_matmul", [Pure]> {
+  let summary = "ONNX QLinearMatMul: quantized MatMul, requantized to y's scale and zero point";
+  let description = [{
+    y = saturate(round((A - a_zp) x (B - b_zp) * a_scale * b_scale / y_scale) + y_zp),
+    the product accumulated exactly in int32, the rescaling in float, rounding
+    half to even. Scales and zero points are per tensor, or a_* per row and b_*
+    per column.
+
+    Example:
+
+    ```mlir
+    %y = kiln.qlinear_matmul %a, %as, %az, %b, %bs, %bz, %ys, %yz : (...) -> tensor<2x4xui8>
+    ```
+  }];
+  let arguments = (ins Kiln_QuantizedTensor:$a, Kiln_FloatTensor:$a_scale, Kiln_QuantizedTensor:$a_zero_point,
+                   Kiln_QuantizedTensor:$b, Kiln_FloatTensor:$b_scale, Kiln_QuantizedTensor:$b_zero_point,
+                   Kiln_FloatTensor:$y_scale, Kiln_QuantizedTensor:$y_zero_point);
+  let results = (outs Kiln_QuantizedTensor:$y);
+}
+
+def Kiln_QLinearConvOp : Kiln_ShapedOp<"qlinear_conv", [Pure]> {
+  let summary = "ONNX QLinearConv: quantized Conv with an int32 bias, requantized to y's scale";
+  let description = [{
+    y = saturate(round((conv(x - x_zp, w - w_zp) + B) * x_scale * w_scale / y_scale) + y_zp),
+    the convolution and bias exact in int32, `w_scale` and `w_zero_point` per
+    tensor or per output channel; Conv's attributes.
+
+    Example:
+
+    ```mlir
+    %y = kiln.qlinear_conv %x, %xs, %xz, %w, %ws, %wz, %ys, %yz, %b : (...) -> tensor<1x1x7x7xui8>
+    ```
+  }];
+  let arguments = (ins Kiln_QuantizedTensor:$x, Kiln_FloatTensor:$x_scale, Kiln_QuantizedTensor:$x_zero_point,
+                   Kiln_QuantizedTensor:$w, Kiln_FloatTensor:$w_scale, Kiln_QuantizedTensor:$w_zero_point,
+                   Kiln_FloatTensor:$y_scale, Kiln_QuantizedTensor:$y_zero_point,
+                   Kiln_Opt<Kiln_Int32Tensor>:$B,
+                   DefaultValuedStrAttr<StrAttr, "NOTSET">:$auto_pad,
+                   OptionalAttr<DenseI64ArrayAttr>:$dilations,
+                   DefaultValuedAttr<I64Attr, "1">:$group,
+                   OptionalAttr<DenseI64ArrayAttr>:$kernel_shape,
+                   OptionalAttr<DenseI64ArrayAttr>:$pads,
+                   OptionalAttr<DenseI64ArrayAttr>:$strides);
+  let results = (outs Kiln_QuantizedTensor:$y);
+}
+
+//===----------------------------------------------------------------------===//
 // Recurrent
 //===----------------------------------------------------------------------===//
 

@@ -106,49 +106,118 @@ bool known(int64_t d) { return !ShapedType::isDynamic(d); }
 
 } // namespace
 
-LogicalResult ConvOp::inferResultTypes(SmallVectorImpl<Type> &resultTypes) {
-  auto x = getX().getType(), w = getW().getType();
+namespace {
+/// The result shape of a Conv-like op (Conv, ConvInteger, QLinearConv): X is N x C x
+/// D1..Dn, W is M x C/group x k1..kn, the optional bias has M elements.
+template <typename ConvLike>
+FailureOr<SmallVector<int64_t>> convShape(ConvLike op, RankedTensorType x, RankedTensorType w, Value bias) {
   if (x.getRank() < 3 || w.getRank() != x.getRank())
-    return emitOpError() << "X (" << x << ") and W (" << w
-                         << ") must have the same rank >= 3";
-  int64_t spatial = x.getRank() - 2, group = getGroup();
+    return op.emitOpError() << "X (" << x << ") and W (" << w << ") must have the same rank >= 3";
+  int64_t spatial = x.getRank() - 2, group = op.getGroup();
   if (group <= 0)
-    return emitOpError() << "group must be positive, got " << group;
+    return op.emitOpError() << "group must be positive, got " << group;
   SmallVector<int64_t> kernel(w.getShape().drop_front(2));
-  if (auto k = getKernelShape()) {
+  if (auto k = op.getKernelShape()) {
     if (static_cast<int64_t>(k->size()) != spatial)
-      return emitOpError() << "kernel_shape has " << k->size() << " values, expected " << spatial;
+      return op.emitOpError() << "kernel_shape has " << k->size() << " values, expected " << spatial;
     for (int64_t i = 0; i < spatial; ++i) {
       if (known(kernel[i]) && kernel[i] != (*k)[i])
-        return emitOpError() << "kernel_shape disagrees with W's spatial dims";
+        return op.emitOpError() << "kernel_shape disagrees with W's spatial dims";
       kernel[i] = (*k)[i];
     }
   }
   if (llvm::any_of(kernel, [](int64_t d) { return !known(d); }))
-    return emitOpError() << "kernel size is unknown: W has dynamic spatial dims and no kernel_shape";
+    return op.emitOpError() << "kernel size is unknown: W has dynamic spatial dims and no kernel_shape";
   int64_t channels = x.getDimSize(1), m = w.getDimSize(0);
   if (known(channels) && known(w.getDimSize(1)) && channels != w.getDimSize(1) * group)
-    return emitOpError() << "X has " << channels << " channels but W expects "
-                         << w.getDimSize(1) << " x group " << group;
+    return op.emitOpError() << "X has " << channels << " channels but W expects " << w.getDimSize(1) << " x group "
+                            << group;
   if (known(m) && m % group != 0)
-    return emitOpError() << "W's " << m << " output channels are not divisible by group " << group;
-  if (!isAbsent(getB())) {
-    auto b = cast<RankedTensorType>(getB().getType());
+    return op.emitOpError() << "W's " << m << " output channels are not divisible by group " << group;
+  if (bias && !isAbsent(bias)) {
+    auto b = cast<RankedTensorType>(bias.getType());
     if (b.getRank() != 1 || (known(m) && known(b.getDimSize(0)) && b.getDimSize(0) != m))
-      return emitOpError() << "bias must be 1-D with " << m << " elements, got " << b;
+      return op.emitOpError() << "bias must be 1-D with " << m << " elements, got " << b;
   }
-  auto win = readWindow(*this, spatial, kernel, getStrides(), getDilations(), getPads(),
-                        getAutoPad());
+  auto win = readWindow(op, spatial, kernel, op.getStrides(), op.getDilations(), op.getPads(), op.getAutoPad());
   if (failed(win))
     return failure();
   SmallVector<int64_t> shape = {x.getDimSize(0), m};
   for (int64_t i = 0; i < spatial; ++i) {
-    auto out = windowOutput(*this, *win, i, x.getDimSize(i + 2), false);
+    auto out = windowOutput(op, *win, i, x.getDimSize(i + 2), false);
     if (failed(out))
       return failure();
     shape.push_back(*out);
   }
-  resultTypes.push_back(tensorOf(shape, x.getElementType()));
+  return shape;
+}
+
+/// MatMul's NumPy semantics: 1-D operands promoted to matrices, batch axes broadcast.
+FailureOr<SmallVector<int64_t>> matmulShape(Operation *op, RankedTensorType a, RankedTensorType b) {
+  if (a.getRank() < 1 || b.getRank() < 1)
+    return op->emitOpError() << "operands must have rank >= 1";
+  SmallVector<int64_t> as(a.getShape()), bs(b.getShape());
+  bool aVector = as.size() == 1, bVector = bs.size() == 1;
+  if (aVector)
+    as.insert(as.begin(), 1);
+  if (bVector)
+    bs.push_back(1);
+  int64_t k1 = as.back(), k2 = bs[bs.size() - 2];
+  if (known(k1) && known(k2) && k1 != k2)
+    return op->emitOpError() << "contraction sizes differ: " << a << " x " << b;
+  auto batch = broadcastShapes(op, {ArrayRef<int64_t>(as).drop_back(2), ArrayRef<int64_t>(bs).drop_back(2)});
+  if (failed(batch))
+    return failure();
+  SmallVector<int64_t> shape(*batch);
+  if (!aVector)
+    shape.push_back(as[as.size() - 2]);
+  if (!bVector)
+    shape.push_back(bs.back());
+  return shape;
+}
+
+/// A scale or zero point: one value, or (when `perAxis` > 0) that many along an axis.
+LogicalResult checkQuantParam(Operation *op, Value v, StringRef what, int64_t perAxis) {
+  if (isAbsent(v))
+    return success();
+  auto t = cast<RankedTensorType>(v.getType());
+  if (t.hasStaticShape() && t.getNumElements() == 1 && t.getRank() <= 1)
+    return success();
+  if (perAxis != 0 && t.getRank() == 1 && (!known(t.getDimSize(0)) || !known(perAxis) || t.getDimSize(0) == perAxis))
+    return success();
+  return op->emitOpError() << what << " must be a scalar" << (perAxis ? " or one value per slice of the axis" : "")
+                           << ", got " << t;
+}
+} // namespace
+
+LogicalResult ConvOp::inferResultTypes(SmallVectorImpl<Type> &resultTypes) {
+  auto shape = convShape(*this, getX().getType(), getW().getType(), getB());
+  if (failed(shape))
+    return failure();
+  resultTypes.push_back(tensorOf(*shape, getX().getType().getElementType()));
+  return success();
+}
+
+LogicalResult ConvIntegerOp::inferResultTypes(SmallVectorImpl<Type> &resultTypes) {
+  auto shape = convShape(*this, getX().getType(), getW().getType(), Value());
+  if (failed(shape) || failed(checkQuantParam(*this, getXZeroPoint(), "x_zero_point", 0)) ||
+      failed(checkQuantParam(*this, getWZeroPoint(), "w_zero_point", getW().getType().getDimSize(0))))
+    return failure();
+  resultTypes.push_back(tensorOf(*shape, IntegerType::get(getContext(), 32)));
+  return success();
+}
+
+LogicalResult QLinearConvOp::inferResultTypes(SmallVectorImpl<Type> &resultTypes) {
+  auto shape = convShape(*this, getX().getType(), getW().getType(), getB());
+  int64_t m = getW().getType().getDimSize(0);
+  if (failed(shape) || failed(checkQuantParam(*this, getXScale(), "x_scale", 0)) ||
+      failed(checkQuantParam(*this, getXZeroPoint(), "x_zero_point", 0)) ||
+      failed(checkQuantParam(*this, getWScale(), "w_scale", m)) ||
+      failed(checkQuantParam(*this, getWZeroPoint(), "w_zero_point", m)) ||
+      failed(checkQuantParam(*this, getYScale(), "y_scale", 0)) ||
+      failed(checkQuantParam(*this, getYZeroPoint(), "y_zero_point", 0)))
+    return failure();
+  resultTypes.push_back(tensorOf(*shape, getYZeroPoint().getType().getElementType()));
   return success();
 }
 
@@ -255,29 +324,84 @@ LogicalResult GlobalMaxPoolOp::inferResultTypes(SmallVectorImpl<Type> &resultTyp
 }
 
 LogicalResult MatMulOp::inferResultTypes(SmallVectorImpl<Type> &resultTypes) {
-  auto a = getA().getType(), b = getB().getType();
-  if (a.getRank() < 1 || b.getRank() < 1)
-    return emitOpError() << "operands must have rank >= 1";
-  // NumPy semantics: promote 1-D operands to matrices, broadcast the batch axes.
-  SmallVector<int64_t> as(a.getShape()), bs(b.getShape());
-  bool aVector = as.size() == 1, bVector = bs.size() == 1;
-  if (aVector)
-    as.insert(as.begin(), 1);
-  if (bVector)
-    bs.push_back(1);
-  int64_t k1 = as.back(), k2 = bs[bs.size() - 2];
-  if (known(k1) && known(k2) && k1 != k2)
-    return emitOpError() << "contraction sizes differ: " << a << " x " << b;
-  auto batch = broadcastShapes(*this, {ArrayRef<int64_t>(as).drop_back(2),
-                                       ArrayRef<int64_t>(bs).drop_back(2)});
-  if (failed(batch))
+  auto shape = matmulShape(*this, getA().getType(), getB().getType());
+  if (failed(shape))
     return failure();
-  SmallVector<int64_t> shape(*batch);
-  if (!aVector)
-    shape.push_back(as[as.size() - 2]);
-  if (!bVector)
-    shape.push_back(bs.back());
-  resultTypes.push_back(tensorOf(shape, a.getElementType()));
+  resultTypes.push_back(tensorOf(*shape, getA().getType().getElementType()));
+  return success();
+}
+
+LogicalResult MatMulIntegerOp::inferResultTypes(SmallVectorImpl<Type> &resultTypes) {
+  auto a = getA().getType(), b = getB().getType();
+  auto shape = matmulShape(*this, a, b);
+  if (failed(shape) || failed(checkQuantParam(*this, getAZeroPoint(), "a_zero_point", a.getRank() >= 2 ? a.getDimSize(a.getRank() - 2) : 1)) ||
+      failed(checkQuantParam(*this, getBZeroPoint(), "b_zero_point", b.getRank() >= 2 ? b.getDimSize(b.getRank() - 1) : 1)))
+    return failure();
+  resultTypes.push_back(tensorOf(*shape, IntegerType::get(getContext(), 32)));
+  return success();
+}
+
+LogicalResult QLinearMatMulOp::inferResultTypes(SmallVectorImpl<Type> &resultTypes) {
+  auto a = getA().getType(), b = getB().getType();
+  auto shape = matmulShape(*this, a, b);
+  int64_t rows = a.getRank() >= 2 ? a.getDimSize(a.getRank() - 2) : 1;
+  int64_t cols = b.getRank() >= 2 ? b.getDimSize(b.getRank() - 1) : 1;
+  if (failed(shape) || failed(checkQuantParam(*this, getAScale(), "a_scale", rows)) ||
+      failed(checkQuantParam(*this, getAZeroPoint(), "a_zero_point", rows)) ||
+      failed(checkQuantParam(*this, getBScale(), "b_scale", cols)) ||
+      failed(checkQuantParam(*this, getBZeroPoint(), "b_zero_point", cols)) ||
+      failed(checkQuantParam(*this, getYScale(), "y_scale", 0)) ||
+      failed(checkQuantParam(*this, getYZeroPoint(), "y_zero_point", 0)))
+    return failure();
+  resultTypes.push_back(tensorOf(*shape, getYZeroPoint().getType().getElementType()));
+  return success();
+}
+
+/// Per tensor (scalar scale) or along `axis` (a 1-D scale of that axis' size).
+template <typename QuantOp>
+LogicalResult checkPerAxis(QuantOp op, RankedTensorType x, Value scale, Value zero) {
+  auto s = cast<RankedTensorType>(scale.getType());
+  bool perAxis = !(s.hasStaticShape() && s.getNumElements() == 1 && s.getRank() <= 1);
+  int64_t size = 0;
+  if (perAxis) {
+    auto axis = normalizeAxis(op, op.getAxis(), x.getRank());
+    if (failed(axis))
+      return failure();
+    size = x.getDimSize(*axis);
+  }
+  if (failed(checkQuantParam(op, scale, "the scale", perAxis ? size : 0)) ||
+      failed(checkQuantParam(op, zero, "the zero point", perAxis ? size : 0)))
+    return failure();
+  if (!isAbsent(zero) && cast<RankedTensorType>(zero.getType()).getShape() != s.getShape())
+    return op.emitOpError() << "the zero point " << zero.getType() << " must have the scale's shape " << s;
+  return success();
+}
+
+LogicalResult QuantizeLinearOp::inferResultTypes(SmallVectorImpl<Type> &resultTypes) {
+  auto x = getX().getType();
+  if (failed(checkPerAxis(*this, x, getYScale(), getYZeroPoint())))
+    return failure();
+  Type element = isAbsent(getYZeroPoint()) ? Type(IntegerType::get(getContext(), 8, IntegerType::Unsigned))
+                                           : cast<RankedTensorType>(getYZeroPoint().getType()).getElementType();
+  resultTypes.push_back(tensorOf(x.getShape(), element));
+  return success();
+}
+
+LogicalResult DequantizeLinearOp::inferResultTypes(SmallVectorImpl<Type> &resultTypes) {
+  auto x = getX().getType();
+  if (failed(checkPerAxis(*this, x, getXScale(), getXZeroPoint())))
+    return failure();
+  if (!isAbsent(getXZeroPoint()) && cast<RankedTensorType>(getXZeroPoint().getType()).getElementType() != x.getElementType())
+    return emitOpError() << "the zero point must have x's element type " << x.getElementType();
+  resultTypes.push_back(tensorOf(x.getShape(), getXScale().getType().getElementType()));
+  return success();
+}
+
+LogicalResult DynamicQuantizeLinearOp::inferResultTypes(SmallVectorImpl<Type> &resultTypes) {
+  auto u8 = IntegerType::get(getContext(), 8, IntegerType::Unsigned);
+  resultTypes.push_back(tensorOf(getX().getType().getShape(), u8));
+  resultTypes.push_back(tensorOf({}, Float32Type::get(getContext())));
+  resultTypes.push_back(tensorOf({}, u8));
   return success();
 }
 
