@@ -13,6 +13,9 @@ const GeneratorTable &generatorTable() {
     registerPoolingGenerators(t);
     registerRecurrentGenerators(t);
     registerQuantizedGenerators(t);
+    registerAlgebraGenerators(t);
+    registerSignalGenerators(t);
+    registerSamplingGenerators(t);
     return t;
   }();
   return table;

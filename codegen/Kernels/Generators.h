@@ -27,6 +27,9 @@ void registerContractionGenerators(GeneratorTable &table);   // Contraction.cpp 
 void registerPoolingGenerators(GeneratorTable &table);       // Pool.cpp
 void registerRecurrentGenerators(GeneratorTable &table);     // Recurrent.cpp (RNN, GRU, LSTM)
 void registerQuantizedGenerators(GeneratorTable &table);     // Quantized.cpp
+void registerAlgebraGenerators(GeneratorTable &table);       // Algebra.cpp (Einsum, Det)
+void registerSignalGenerators(GeneratorTable &table);        // Signal.cpp (DFT, STFT, MelWeightMatrix)
+void registerSamplingGenerators(GeneratorTable &table);      // Sampling.cpp (GridSample, RoiAlign, MaxUnpool)
 /// All of the above, built once.
 const GeneratorTable &generatorTable();
 

@@ -291,6 +291,39 @@ LogicalResult legacyGemm(NodeImport &n) {
   return success();
 }
 
+// DFT-20: the axis became an optional input (default -2); it must be a constant.
+LogicalResult dftAxisInputToAttr(NodeImport &n) {
+  int64_t axis = -2;
+  if (n.operands.size() > 2) {
+    Value v = n.operands[2];
+    n.operands.pop_back();
+    if (!mlir::kiln::shape::isAbsent(v)) {
+      auto values = mlir::kiln::shape::constantInts(v);
+      if (!values || values->size() != 1)
+        return n.error() << "DFT's axis input must be a constant scalar: kiln needs it at compile time";
+      axis = (*values)[0];
+    }
+  }
+  n.attributes.set("axis", n.builder.getI64IntegerAttr(axis));
+  return success();
+}
+
+// GridSample-20 renamed its modes (linear, cubic) and allowed N-d grids; kiln samples 2-d.
+LogicalResult gridSampleModes(NodeImport &n) {
+  if (auto mode = dyn_cast_or_null<StringAttr>(n.attributes.get("mode"))) {
+    StringRef m = mode.getValue();
+    StringRef renamed = m == "linear" ? "bilinear" : m == "cubic" ? "bicubic" : m;
+    n.attributes.set("mode", n.builder.getStringAttr(renamed));
+  }
+  return success();
+}
+
+// RoiAlign-10 had no coordinate_transformation_mode: it behaved as output_half_pixel.
+LogicalResult legacyRoiAlign(NodeImport &n) {
+  n.attributes.set("coordinate_transformation_mode", n.builder.getStringAttr("output_half_pixel"));
+  return success();
+}
+
 //===----------------------------------------------------------------------===//
 // The table
 //===----------------------------------------------------------------------===//
@@ -377,6 +410,21 @@ const OpImportRule kRules[] = {
     {"RNN", 7, "kiln.rnn", 6, 3, 2, "", nullptr},
     {"GRU", 7, "kiln.gru", 6, 3, 2, "", nullptr},
     {"LSTM", 7, "kiln.lstm", 8, 3, 3, "", nullptr},
+
+    // Linear algebra, signal processing, sampling.
+    {"Einsum", 12, "kiln.einsum", -1, 1, 1, "equation", nullptr},
+    U("Det", 11, "kiln.det"),
+    {"DFT", 17, "kiln.dft", 2, 1, 1, "", nullptr},
+    {"DFT", 20, "kiln.dft", 3, 1, 1, "", dftAxisInputToAttr},
+    {"STFT", 17, "kiln.stft", 4, 2, 1, "", nullptr},
+    U("HannWindow", 17, "kiln.hann_window"), U("HammingWindow", 17, "kiln.hamming_window"),
+    U("BlackmanWindow", 17, "kiln.blackman_window"),
+    {"MelWeightMatrix", 17, "kiln.mel_weight_matrix", 5, 5, 1, "", nullptr},
+    B("GridSample", 16, "kiln.grid_sample"),
+    {"GridSample", 20, "kiln.grid_sample", 2, 2, 1, "", gridSampleModes},
+    {"RoiAlign", 10, "kiln.roi_align", 3, 3, 1, "", legacyRoiAlign},
+    {"RoiAlign", 16, "kiln.roi_align", 3, 3, 1, "", nullptr},
+    {"MaxUnpool", 9, "kiln.max_unpool", 3, 2, 1, "kernel_shape", nullptr},
 
     // Contractions, convolutions, pooling.
     B("MatMul", 1, "kiln.matmul"),

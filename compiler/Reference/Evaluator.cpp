@@ -22,6 +22,9 @@ const KernelTable &kernelTable() {
     registerPoolingKernels(t);
     registerRecurrentKernels(t);
     registerQuantizedKernels(t);
+    registerAlgebraKernels(t);
+    registerSignalKernels(t);
+    registerSamplingKernels(t);
     return t;
   }();
   return table;

@@ -29,6 +29,9 @@ void registerContractionKernels(KernelTable &table);   // Contraction.cpp (MatMu
 void registerPoolingKernels(KernelTable &table);       // Pooling.cpp
 void registerRecurrentKernels(KernelTable &table);     // Recurrent.cpp (RNN, GRU, LSTM)
 void registerQuantizedKernels(KernelTable &table);     // Quantized.cpp
+void registerAlgebraKernels(KernelTable &table);       // Algebra.cpp (Einsum, Det)
+void registerSignalKernels(KernelTable &table);        // Signal.cpp (DFT, STFT, windows, MelWeightMatrix)
+void registerSamplingKernels(KernelTable &table);      // Sampling.cpp (GridSample, RoiAlign, MaxUnpool)
 /// All of the above (built once).
 const KernelTable &kernelTable();
 

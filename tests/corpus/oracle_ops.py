@@ -5,7 +5,8 @@ The node tests cover a few forms of each op; kiln implements every attribute. Th
 builds small models of the other forms (bidirectional LSTMs with peepholes, clip,
 sequence lengths and input_forget; GRU with linear_before_reset and custom
 activations; RNN with parameterized activations; per-axis and int8 quantization,
-grouped and padded integer convolutions, batched QLinearMatMul...) and requires
+grouped and padded integer convolutions, batched QLinearMatMul, Einsum forms, DFT and
+STFT options, GridSample and RoiAlign modes...) and requires
 kiln's reference evaluator and its GPU path (the PTX emulator with --emulator) to
 match onnxruntime on random inputs: relative error < 1e-4 (float) or exactly
 (integers; quantized outputs within one step, as rounding a product that lands on
@@ -130,6 +131,66 @@ def quant_cases(rng):
     return cases
 
 
+def signal_sampling_cases(rng):
+    """Einsum forms, Det, DFT/STFT options, MelWeightMatrix with run-time edges, GridSample
+    modes and paddings, RoiAlign max/avg with both coordinate rules, MaxUnpool's
+    output_shape (where onnxruntime and PyTorch place indices in the output's own frame)."""
+    cases = {}
+
+    def f32(*shape, lo=-1.0, hi=1.0):
+        return rng.uniform(lo, hi, shape).astype(np.float32)
+
+    for name, eq, shapes in [("einsum_batch_matmul", "bij,bjk->bik", [(2, 3, 4), (2, 4, 5)]),
+                             ("einsum_batch_diagonal", "bii->bi", [(3, 4, 4)]),
+                             ("einsum_outer_ellipsis", "...i,...j->...ij", [(2, 3), (2, 4)]),
+                             ("einsum_implicit_trace_sum", "ij,jk", [(3, 4), (4, 2)]),
+                             ("einsum_full_sum", "ijk->", [(2, 3, 4)])]:
+        names = [f"x{i}" for i in range(len(shapes))]
+        cases[name] = ([helper.make_node("Einsum", names, ["y"], equation=eq)],
+                       [vi(n, F32, list(sh)) for n, sh in zip(names, shapes)], [vi("y", F32, None)], [],
+                       {n: f32(*sh) for n, sh in zip(names, shapes)})
+    cases["det_batched"] = ([helper.make_node("Det", ["x"], ["y"])], [vi("x", F32, [2, 3, 4, 4])],
+                            [vi("y", F32, None)], [], {"x": f32(2, 3, 4, 4, lo=-2, hi=2)})
+    cases["dft_onesided_padded"] = (
+        [helper.make_node("DFT", ["x", "n"], ["y"], axis=1, onesided=1)], [vi("x", F32, [2, 10, 1])],
+        [vi("y", F32, None)], [const("n", np.array(12, np.int64))], {"x": f32(2, 10, 1)})
+    cases["dft_inverse_complex_truncated"] = (
+        [helper.make_node("DFT", ["x", "n"], ["y"], axis=1, inverse=1)], [vi("x", F32, [1, 9, 3, 2])],
+        [vi("y", F32, None)], [const("n", np.array(7, np.int64))], {"x": f32(1, 9, 3, 2)})
+    cases["stft_hann_onesided"] = (
+        [helper.make_node("STFT", ["s", "step", "w"], ["y"], onesided=1)], [vi("s", F32, [2, 64, 1])],
+        [vi("y", F32, None)],
+        [const("step", np.array(6, np.int64)),
+         const("w", (0.5 - 0.5 * np.cos(2 * np.pi * np.arange(16) / 16)).astype(np.float32))], {"s": f32(2, 64, 1)})
+    cases["mel_weight_matrix_runtime_edges"] = (
+        [helper.make_node("MelWeightMatrix", ["bins", "len", "rate", "lo", "hi"], ["y"])],
+        [vi("lo", F32, []), vi("hi", F32, [])], [vi("y", F32, None)],
+        [const("bins", np.array(8, np.int64)), const("len", np.array(64, np.int64)),
+         const("rate", np.array(16000, np.int64))],
+        {"lo": np.array(100.0, np.float32), "hi": np.array(7000.0, np.float32)})
+    x = f32(2, 3, 5, 6)
+    for mode, pad, align in [("bilinear", "zeros", 0), ("nearest", "border", 0), ("bicubic", "reflection", 1),
+                             ("bilinear", "reflection", 0), ("bicubic", "zeros", 0)]:
+        cases[f"grid_sample_{mode}_{pad}_align{align}"] = (
+            [helper.make_node("GridSample", ["x", "g"], ["y"], mode=mode, padding_mode=pad, align_corners=align)],
+            [vi("x", F32, [2, 3, 5, 6]), vi("g", F32, [2, 4, 7, 2])], [vi("y", F32, None)], [],
+            {"x": x, "g": f32(2, 4, 7, 2, lo=-1.3, hi=1.3)})
+    img = f32(2, 3, 12, 10, lo=0, hi=4)
+    rois = np.array([[0.5, 1.0, 7.5, 9.0], [2.0, 0.0, 9.5, 6.0], [0.0, 0.0, 9.0, 11.0]], np.float32)
+    for mode, ctm, ratio in [("max", "half_pixel", 2), ("avg", "output_half_pixel", 0), ("avg", "half_pixel", 3)]:
+        cases[f"roi_align_{mode}_{ctm}_ratio{ratio}"] = (
+            [helper.make_node("RoiAlign", ["x", "rois", "idx"], ["y"], mode=mode, coordinate_transformation_mode=ctm,
+                              sampling_ratio=ratio, output_height=3, output_width=4, spatial_scale=0.8)],
+            [vi("x", F32, [2, 3, 12, 10])], [vi("y", F32, None)],
+            [const("rois", rois), const("idx", np.array([1, 0, 1], np.int64))], {"x": img})
+    cases["max_unpool_output_shape"] = (
+        [helper.make_node("MaxUnpool", ["x", "i", "shape"], ["y"], kernel_shape=[2, 2], strides=[2, 2])],
+        [vi("x", F32, [1, 2, 2, 2])], [vi("y", F32, None)],
+        [const("i", rng.permutation(50)[:8].reshape(1, 2, 2, 2).astype(np.int64)),
+         const("shape", np.array([1, 2, 5, 5], np.int64))], {"x": f32(1, 2, 2, 2)})
+    return cases
+
+
 def cases():
     rng = np.random.default_rng(7)
     out = {}
@@ -153,6 +214,7 @@ def cases():
         rng, "RNN", 1, 5, 3, 2, 4, lens=[1, 5, 3], bias=False, extra=dict(activations=["Elu"], activation_alpha=[0.5],
                                                                          clip=0.8))
     out.update(quant_cases(rng))
+    out.update(signal_sampling_cases(rng))
     return out
 
 

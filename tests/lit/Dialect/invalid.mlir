@@ -978,3 +978,84 @@ func.func @if_branch_types(%c: tensor<i1>, %x: tensor<4xf32>, %z: tensor<4x1xf32
   }
   return %y : tensor<4xf32>
 }
+
+// -----
+
+//===----------------------------------------------------------------------===//
+// Einsum, Det, DFT, STFT, GridSample, RoiAlign, MaxUnpool
+//===----------------------------------------------------------------------===//
+
+func.func @einsum_label_sizes(%a: tensor<2x3xf32>, %b: tensor<4x5xf32>) {
+  // expected-error @+1 {{equation 'ij,jk->ik': label sizes 3 and 4 disagree}}
+  %0 = kiln.einsum %a, %b {equation = "ij,jk->ik"} : (tensor<2x3xf32>, tensor<4x5xf32>) -> tensor<2x5xf32>
+  return
+}
+
+// -----
+
+func.func @einsum_output_label(%a: tensor<2x3xf32>) {
+  // expected-error @+1 {{output label 'k' is in no input}}
+  %0 = kiln.einsum %a {equation = "ij->k"} : (tensor<2x3xf32>) -> tensor<2xf32>
+  return
+}
+
+// -----
+
+func.func @einsum_term_rank(%a: tensor<2x3xf32>) {
+  // expected-error @+1 {{term 'ijk' names 3 axes of an input of rank 2}}
+  %0 = kiln.einsum %a {equation = "ijk->i"} : (tensor<2x3xf32>) -> tensor<2xf32>
+  return
+}
+
+// -----
+
+func.func @det_not_square(%a: tensor<2x3xf32>) {
+  // expected-error @+1 {{the trailing matrices of 'tensor<2x3xf32>' are not square}}
+  %0 = kiln.det %a : (tensor<2x3xf32>) -> tensor<f32>
+  return
+}
+
+// -----
+
+func.func @dft_last_dimension(%x: tensor<1x8x3xf32>) {
+  %none = kiln.none
+  // expected-error @+1 {{the last dimension must be 1 (real) or 2 (complex), got 3}}
+  %0 = kiln.dft %x, %none : (tensor<1x8x3xf32>, none) -> tensor<1x8x2xf32>
+  return
+}
+
+// -----
+
+func.func @stft_short_signal(%s: tensor<1x8x1xf32>) {
+  %none = kiln.none
+  %step = kiln.constant dense<4> : tensor<i64>
+  %len = kiln.constant dense<16> : tensor<i64>
+  // expected-error @+1 {{the signal (8 samples) is shorter than a frame (16)}}
+  %0 = kiln.stft %s, %step, %none, %len : (tensor<1x8x1xf32>, tensor<i64>, none, tensor<i64>) -> tensor<1x1x9x2xf32>
+  return
+}
+
+// -----
+
+func.func @grid_sample_mode(%x: tensor<1x1x4x4xf32>, %g: tensor<1x2x2x2xf32>) {
+  // expected-error @+1 {{mode must be bilinear, nearest or bicubic, got 'area'}}
+  %0 = kiln.grid_sample %x, %g {mode = "area"} : (tensor<1x1x4x4xf32>, tensor<1x2x2x2xf32>) -> tensor<1x1x2x2xf32>
+  return
+}
+
+// -----
+
+func.func @roi_align_counts(%x: tensor<1x1x4x4xf32>, %rois: tensor<3x4xf32>, %idx: tensor<2xi64>) {
+  // expected-error @+1 {{rois and batch_indices count 3 and 2 regions}}
+  %0 = kiln.roi_align %x, %rois, %idx : (tensor<1x1x4x4xf32>, tensor<3x4xf32>, tensor<2xi64>) -> tensor<3x1x1x1xf32>
+  return
+}
+
+// -----
+
+func.func @max_unpool_kernel_shape(%x: tensor<1x1x2x2xf32>, %i: tensor<1x1x2x2xi64>) {
+  %none = kiln.none
+  // expected-error @+1 {{kernel_shape must have 2 values}}
+  %0 = kiln.max_unpool %x, %i, %none {kernel_shape = array<i64: 2>} : (tensor<1x1x2x2xf32>, tensor<1x1x2x2xi64>, none) -> tensor<1x1x4x4xf32>
+  return
+}

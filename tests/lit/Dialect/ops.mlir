@@ -635,3 +635,32 @@ func.func @control_flow(%c: tensor<i1>, %x: tensor<4xf32>) -> tensor<4xf32> {
   }
   return %y : tensor<4xf32>
 }
+
+// CHECK-LABEL: func.func @algebra_signal_sampling(
+func.func @algebra_signal_sampling(%a: tensor<2x3x4xf32>, %b: tensor<2x4x5xf32>, %m: tensor<3x2x2xf32>,
+                                   %s: tensor<1x128x1xf32>, %g: tensor<1x6x6x2xf32>, %img: tensor<1x1x4x4xf32>,
+                                   %rois: tensor<3x4xf32>, %idx: tensor<3xi64>, %i: tensor<1x1x2x2xi64>,
+                                   %p: tensor<1x1x2x2xf32>) {
+  %none = kiln.none
+  // CHECK: kiln.einsum {{.*}} {equation = "bij,bjk->bik"} : (tensor<2x3x4xf32>, tensor<2x4x5xf32>) -> tensor<2x3x5xf32>
+  %0 = kiln.einsum %a, %b {equation = "bij,bjk->bik"} : (tensor<2x3x4xf32>, tensor<2x4x5xf32>) -> tensor<2x3x5xf32>
+  // CHECK: kiln.det {{.*}} -> tensor<3xf32>
+  %1 = kiln.det %m : (tensor<3x2x2xf32>) -> tensor<3xf32>
+  %step = kiln.constant dense<8> : tensor<i64>
+  %len = kiln.constant dense<16> : tensor<i64>
+  // CHECK: kiln.stft {{.*}} -> tensor<1x15x9x2xf32>
+  %2 = kiln.stft %s, %step, %none, %len : (tensor<1x128x1xf32>, tensor<i64>, none, tensor<i64>) -> tensor<1x15x9x2xf32>
+  // CHECK: kiln.dft {{.*}} {onesided = 1 : i64} : (tensor<1x128x1xf32>, none) -> tensor<1x65x2xf32>
+  %3 = kiln.dft %s, %none {axis = 1 : i64, onesided = 1 : i64} : (tensor<1x128x1xf32>, none) -> tensor<1x65x2xf32>
+  // CHECK: kiln.hann_window {{.*}} -> tensor<16xf32>
+  %4 = kiln.hann_window %len : (tensor<i64>) -> tensor<16xf32>
+  // CHECK: kiln.grid_sample {{.*}} {mode = "bicubic"} : (tensor<1x1x4x4xf32>, tensor<1x6x6x2xf32>) -> tensor<1x1x6x6xf32>
+  %5 = kiln.grid_sample %img, %g {mode = "bicubic"} : (tensor<1x1x4x4xf32>, tensor<1x6x6x2xf32>) -> tensor<1x1x6x6xf32>
+  // CHECK: kiln.roi_align {{.*}} -> tensor<3x1x5x5xf32>
+  %6 = kiln.roi_align %img, %rois, %idx {output_height = 5 : i64, output_width = 5 : i64}
+      : (tensor<1x1x4x4xf32>, tensor<3x4xf32>, tensor<3xi64>) -> tensor<3x1x5x5xf32>
+  // CHECK: kiln.max_unpool {{.*}} -> tensor<1x1x4x4xf32>
+  %7 = kiln.max_unpool %p, %i, %none {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>}
+      : (tensor<1x1x2x2xf32>, tensor<1x1x2x2xi64>, none) -> tensor<1x1x4x4xf32>
+  return
+}

@@ -458,6 +458,194 @@ def Kiln_TopKOp : Kiln_ShapedOp<"top_k", [Pure]> {
 }
 
 //===----------------------------------------------------------------------===//
+// Linear algebra
+//===----------------------------------------------------------------------===//
+
+def Kiln_EinsumOp : Kiln_ShapedOp<"einsum", [Pure]> {
+  let summary = "ONNX Einsum: a sum of products over the labels an equation names";
+  let description = [{
+    `equation` names each input's axes with a letter (`...` for broadcast
+    leading axes); the result keeps the labels after `->` (without one, the
+    labels used once, in alphabetical order, after the ellipsis) and sums over
+    the others. A label repeated in one input takes its diagonal.
+
+    Example:
+
+    ```mlir
+    %c = kiln.einsum %a, %b {equation = "bij,bjk->bik"} : (tensor<2x3x4xf32>, tensor<2x4x5xf32>) -> tensor<2x3x5xf32>
+    ```
+  }];
+  let arguments = (ins Variadic<Kiln_NumericTensor>:$Inputs, StrAttr:$equation);
+  let results = (outs Kiln_NumericTensor:$Output);
+}
+
+def Kiln_DetOp : Kiln_ShapedOp<"det", [Pure, SameOperandsAndResultElementType]> {
+  let summary = "ONNX Det: the determinant of each trailing square matrix";
+  let description = [{
+    X is [..., M, M]; the result has X's leading dimensions.
+
+    Example:
+
+    ```mlir
+    %d = kiln.det %x : (tensor<3x2x2xf32>) -> tensor<3xf32>
+    ```
+  }];
+  let arguments = (ins Kiln_FloatTensor:$X);
+  let results = (outs Kiln_FloatTensor:$Y);
+}
+
+//===----------------------------------------------------------------------===//
+// Signal processing
+//===----------------------------------------------------------------------===//
+
+def Kiln_DFTOp : Kiln_ShapedOp<"dft", [Pure]> {
+  let summary = "ONNX DFT: the discrete Fourier transform along one axis";
+  let description = [{
+    `input` is [batch, n1, .., nk, 1] (real) or [.., 2] (complex: real,
+    imaginary); the result is complex [.., 2], `axis` transformed (truncated or
+    zero-padded to `dft_length` when given), inverse with `inverse` = 1 (scaled
+    by 1/n), only the first n/2 + 1 frequencies with `onesided` = 1.
+
+    Example:
+
+    ```mlir
+    %y = kiln.dft %x, %none {axis = 1 : i64} : (tensor<1x10x10x1xf32>, none) -> tensor<1x10x10x2xf32>
+    ```
+  }];
+  let arguments = (ins Kiln_FloatTensor:$input, Kiln_Opt<Kiln_IndexTensor>:$dft_length,
+                   DefaultValuedAttr<I64Attr, "1">:$axis, DefaultValuedAttr<I64Attr, "0">:$inverse,
+                   DefaultValuedAttr<I64Attr, "0">:$onesided);
+  let results = (outs Kiln_FloatTensor:$output);
+}
+
+def Kiln_STFTOp : Kiln_ShapedOp<"stft", [Pure]> {
+  let summary = "ONNX STFT: Fourier transforms of windowed frames of a signal";
+  let description = [{
+    `signal` is [batch, length, 1|2]; frames of `frame_length` (or the window's
+    length) start every `frame_step` samples, each multiplied by `window` (when
+    given) and transformed; `onesided` keeps the first length/2 + 1 bins. The
+    result is [batch, frames, bins, 2].
+
+    Example:
+
+    ```mlir
+    %y = kiln.stft %s, %step, %none, %len : (tensor<1x128x1xf32>, tensor<i64>, none, tensor<i64>) -> tensor<1x15x9x2xf32>
+    ```
+  }];
+  let arguments = (ins Kiln_FloatTensor:$signal, Kiln_IndexTensor:$frame_step,
+                   Kiln_Opt<Kiln_FloatTensor>:$window, Kiln_Opt<Kiln_IndexTensor>:$frame_length,
+                   DefaultValuedAttr<I64Attr, "1">:$onesided);
+  let results = (outs Kiln_FloatTensor:$output);
+}
+
+class Kiln_WindowOp<string mnemonic, string onnx, string formula>
+    : Kiln_ShapedOp<mnemonic, [Pure]> {
+  let summary = "ONNX " # onnx # ": a window of `size` samples";
+  let description = "ONNX `" # onnx # "`: " # formula # ", n in [0, size), D = size "
+    # "(`periodic` = 1) or size - 1; of `output_datatype` (ONNX numbering, float by default).\n\n"
+    # "Example:\n\n```mlir\n%w = kiln." # mnemonic # " %n : (tensor<i64>) -> tensor<10xf32>\n```";
+  let arguments = (ins Kiln_IndexTensor:$size, DefaultValuedAttr<I64Attr, "1">:$output_datatype,
+                   DefaultValuedAttr<I64Attr, "1">:$periodic);
+  let results = (outs Kiln_NumericTensor:$output);
+}
+def Kiln_HannWindowOp : Kiln_WindowOp<"hann_window", "HannWindow", "0.5 - 0.5 cos(2 pi n / D)">;
+def Kiln_HammingWindowOp : Kiln_WindowOp<"hamming_window", "HammingWindow", "25/46 - 21/46 cos(2 pi n / D)">;
+def Kiln_BlackmanWindowOp : Kiln_WindowOp<"blackman_window", "BlackmanWindow",
+    "0.42 - 0.5 cos(2 pi n / D) + 0.08 cos(4 pi n / D)">;
+
+def Kiln_MelWeightMatrixOp : Kiln_ShapedOp<"mel_weight_matrix", [Pure]> {
+  let summary = "ONNX MelWeightMatrix: triangular mel filters over linear frequency bins";
+  let description = [{
+    A [dft_length / 2 + 1, num_mel_bins] matrix of triangular filters (peak 1)
+    spaced evenly on the mel scale mel(f) = 2595 log10(1 + f / 700) between
+    `lower_edge_hertz` and `upper_edge_hertz`, as ONNX's reference builds it.
+
+    Example:
+
+    ```mlir
+    %m = kiln.mel_weight_matrix %bins, %len, %rate, %lo, %hi : (tensor<i32>, tensor<i32>, tensor<i32>, tensor<f32>, tensor<f32>) -> tensor<9x8xf32>
+    ```
+  }];
+  let arguments = (ins Kiln_IndexTensor:$num_mel_bins, Kiln_IndexTensor:$dft_length,
+                   Kiln_IndexTensor:$sample_rate, Kiln_FloatTensor:$lower_edge_hertz,
+                   Kiln_FloatTensor:$upper_edge_hertz, DefaultValuedAttr<I64Attr, "1">:$output_datatype);
+  let results = (outs Kiln_NumericTensor:$output);
+}
+
+//===----------------------------------------------------------------------===//
+// Sampling
+//===----------------------------------------------------------------------===//
+
+def Kiln_GridSampleOp : Kiln_ShapedOp<"grid_sample", [Pure, SameOperandsAndResultElementType]> {
+  let summary = "ONNX GridSample: X sampled at the normalized positions of a grid";
+  let description = [{
+    X is [N, C, H, W], grid [N, Ho, Wo, 2] with (x, y) in [-1, 1]; the result
+    [N, C, Ho, Wo] interpolates X (`mode` bilinear, nearest or bicubic) with
+    `padding_mode` zeros, border or reflection outside it, corners mapped to
+    pixel centres (`align_corners` = 1) or edges (0), as PyTorch's grid_sample.
+
+    Example:
+
+    ```mlir
+    %y = kiln.grid_sample %x, %g {mode = "bicubic"} : (tensor<1x1x4x4xf32>, tensor<1x6x6x2xf32>) -> tensor<1x1x6x6xf32>
+    ```
+  }];
+  let arguments = (ins Kiln_FloatTensor:$X, Kiln_FloatTensor:$grid,
+                   DefaultValuedAttr<I64Attr, "0">:$align_corners,
+                   DefaultValuedStrAttr<StrAttr, "bilinear">:$mode,
+                   DefaultValuedStrAttr<StrAttr, "zeros">:$padding_mode);
+  let results = (outs Kiln_FloatTensor:$Y);
+  let hasVerifier = 1;
+}
+
+def Kiln_RoiAlignOp : Kiln_ShapedOp<"roi_align", [Pure]> {
+  let summary = "ONNX RoiAlign: average or max of bilinear samples over each region's bins";
+  let description = [{
+    For each region of interest (x1, y1, x2, y2 in `rois`, of image
+    `batch_indices[r]`, scaled by `spatial_scale`), an `output_height` x
+    `output_width` grid of bins, each the average (`mode` avg) or maximum (max,
+    onnxruntime's rule) of `sampling_ratio`^2 bilinear samples (adaptive when 0);
+    `coordinate_transformation_mode` half_pixel shifts coordinates by half a pixel.
+
+    Example:
+
+    ```mlir
+    %y = kiln.roi_align %x, %rois, %idx {output_height = 5 : i64, output_width = 5 : i64}
+        : (tensor<1x1x10x10xf32>, tensor<3x4xf32>, tensor<3xi64>) -> tensor<3x1x5x5xf32>
+    ```
+  }];
+  let arguments = (ins Kiln_FloatTensor:$X, Kiln_FloatTensor:$rois, Kiln_I64Tensor:$batch_indices,
+                   DefaultValuedStrAttr<StrAttr, "half_pixel">:$coordinate_transformation_mode,
+                   DefaultValuedStrAttr<StrAttr, "avg">:$mode,
+                   DefaultValuedAttr<I64Attr, "1">:$output_height,
+                   DefaultValuedAttr<I64Attr, "1">:$output_width,
+                   DefaultValuedAttr<I64Attr, "0">:$sampling_ratio,
+                   DefaultValuedAttr<F32Attr, "1.0f">:$spatial_scale);
+  let results = (outs Kiln_FloatTensor:$Y);
+  let hasVerifier = 1;
+}
+
+def Kiln_MaxUnpoolOp : Kiln_ShapedOp<"max_unpool", [Pure]> {
+  let summary = "ONNX MaxUnpool: X's values placed at MaxPool's indices, zeros elsewhere";
+  let description = [{
+    The inverse of MaxPool with indices: a zero tensor of the pooled input's
+    shape (`output_shape` when given, else from the window) receives each value of
+    X at its flat index in I.
+
+    Example:
+
+    ```mlir
+    %y = kiln.max_unpool %x, %i, %none {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>}
+        : (tensor<1x1x2x2xf32>, tensor<1x1x2x2xi64>, none) -> tensor<1x1x4x4xf32>
+    ```
+  }];
+  let arguments = (ins Kiln_NumericTensor:$X, Kiln_I64Tensor:$I, Kiln_Opt<Kiln_I64Tensor>:$output_shape,
+                   DenseI64ArrayAttr:$kernel_shape, OptionalAttr<DenseI64ArrayAttr>:$pads,
+                   OptionalAttr<DenseI64ArrayAttr>:$strides);
+  let results = (outs Kiln_NumericTensor:$output);
+}
+
+//===----------------------------------------------------------------------===//
 // Quantization
 //===----------------------------------------------------------------------===//
 
