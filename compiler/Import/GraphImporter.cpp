@@ -87,6 +87,7 @@ private:
   /// (exporters such as the fp16 converter append nodes after their users), keeping
   /// the file's order where it already is one; a cycle is an error naming its nodes.
   FailureOr<std::vector<int>> topologicalOrder(const onnx::GraphProto &g);
+  static std::string whyUnsupported(llvm::StringRef opType);
   LogicalResult importNode(const onnx::NodeProto &node, size_t index);
   /// ONNX If: the taken branch inline when the condition folds here, else a kiln.if
   /// holding both branches (resolved by shape specialization).
@@ -163,7 +164,8 @@ LogicalResult GraphImporter::checkSupport() {
         emitError(loc) << "the model imports no ai.onnx opset, so " << node.op_type()
                        << " has no defined version";
       else
-        emitError(loc) << "unsupported operator " << node.op_type() << " (opset " << opset << ")";
+        emitError(loc) << "unsupported operator " << node.op_type() << " (opset " << opset << ")"
+                       << whyUnsupported(node.op_type());
     }
   };
   check(graph, 0);
@@ -172,6 +174,20 @@ LogicalResult GraphImporter::checkSupport() {
         << bad - kMaxReported << " more nodes are unsupported (only the first " << kMaxReported
         << " are listed)";
   return success(bad == 0);
+}
+
+/// Why kiln cannot compile ops of `opType` by design, for the unsupported-operator error
+/// (empty for ops that are simply not implemented yet).
+std::string GraphImporter::whyUnsupported(llvm::StringRef opType) {
+  if (llvm::is_contained({"NonZero", "Unique", "Compress", "NonMaxSuppression", "StringSplit"}, opType))
+    return ": its output's size depends on the input values, and kiln fixes every shape at "
+           "compile time (run it outside the compiled model)";
+  if (opType.starts_with("Sequence") || opType.starts_with("Optional") || opType == "SplitToSequence" ||
+      opType == "ConcatFromSequence")
+    return ": kiln compiles tensors only, not sequence or optional values";
+  if (opType == "Loop")
+    return ": a loop's trip count and carried shapes may depend on values (If is supported)";
+  return "";
 }
 
 FailureOr<std::vector<int>> GraphImporter::topologicalOrder(const onnx::GraphProto &graph) {
