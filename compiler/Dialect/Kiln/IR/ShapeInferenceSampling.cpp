@@ -55,7 +55,7 @@ LogicalResult RoiAlignOp::inferResultTypes(SmallVectorImpl<Type> &resultTypes) {
     return emitOpError() << "rois and batch_indices count " << r << " and " << idx.getDimSize(0) << " regions";
   if (rois.getElementType() != x.getElementType())
     return emitOpError() << "rois must have X's element type";
-  resultTypes.push_back(tensorOf({r, x.getDimSize(1), getOutputHeight(), getOutputWidth()}, x.getElementType()));
+  resultTypes.push_back(tensorOf({r, x.getDimSize(1), static_cast<int64_t>(getOutputHeight()), static_cast<int64_t>(getOutputWidth())}, x.getElementType()));
   return success();
 }
 
