@@ -190,4 +190,47 @@ def MatMulBiasPass : Pass<"kiln-matmul-bias", "func::FuncOp"> {
   }];
 }
 
+def FuseRegionsPass : Pass<"kiln-fuse-regions", "func::FuncOp"> {
+  let summary = "Group the static graph into kiln.fused regions, one kernel each";
+  let description = [{
+    Forms regions in program order. A Conv, Gemm or MatMul (the root) takes the
+    elementwise ops that consume its result with as many elements into a
+    `contraction` region, applied as the kernel stores the result (bias,
+    activations, residual adds, x * sigmoid(x)); any other elementwise op starts
+    an `elementwise` region that takes its consumers likewise. Reshapes and other
+    views of a region value join too (element i stays element i), so that a
+    Gemm's 2-D result reshaped back to 3-D still takes its residual add. A consumer joins
+    only when none of its other operands depends on the region (no cycle between
+    regions), and a region holds at most `max-ops` ops. A value used after the
+    region is one of its results (stored once, never recomputed); constants are
+    defined again inside the region. A lone op stays as it was. The region's
+    location fuses its ops' locations, so every kernel still names its ONNX nodes.
+
+    Before:
+
+    ```mlir
+    %c = kiln.conv %x, %w, %b : (tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>, tensor<4xf32>) -> tensor<1x4x6x6xf32>
+    %s = kiln.add %c, %r : (tensor<1x4x6x6xf32>, tensor<1x4x6x6xf32>) -> tensor<1x4x6x6xf32>
+    %y = kiln.relu %s : (tensor<1x4x6x6xf32>) -> tensor<1x4x6x6xf32>
+    ```
+
+    After:
+
+    ```mlir
+    %y = kiln.fused "contraction" (%x, %r) : (tensor<1x3x8x8xf32>, tensor<1x4x6x6xf32>) -> tensor<1x4x6x6xf32> {
+    ^bb0(%a: tensor<1x3x8x8xf32>, %b: tensor<1x4x6x6xf32>):
+      %w = kiln.constant ...
+      %bias = kiln.constant ...
+      %c = kiln.conv %a, %w, %bias : ...
+      %s = kiln.add %c, %b : ...
+      %r = kiln.relu %s : ...
+      kiln.yield %r : tensor<1x4x6x6xf32>
+    }
+    ```
+  }];
+  let options = [
+    Option<"maxOps", "max-ops", "unsigned", /*default=*/"64", "The most ops one region may hold">,
+  ];
+}
+
 #endif // KILN_PASSES_TD

@@ -93,10 +93,13 @@ std::vector<uint8_t> permutedBytes(const ref::Tensor &t, ArrayRef<int64_t> perm)
 }
 
 /// A key equal for ops that get identical kernels: name, attributes, operand and result
-/// types, and the values of small constant operands (which generators may bake in).
+/// types, and the values of small constant operands (which generators may bake in); for
+/// a fused region, its body as printed (small constants included, large ones elided).
 std::string kernelKey(Operation *op) {
   std::string key;
   llvm::raw_string_ostream os(key);
+  if (isa<k::FusedOp>(op))
+    op->print(os, OpPrintingFlags().elideLargeElementsAttrs(kBakeLimit).useLocalScope());
   os << op->getName() << op->getAttrDictionary();
   for (Value v : op->getOperands()) {
     os << "|" << v.getType();
@@ -112,11 +115,21 @@ std::string kernelKey(Operation *op) {
   return key;
 }
 
-/// Where a buffer of a launch comes from, so a cached kernel can be bound to another op.
+/// Where a buffer of a launch comes from, so a cached kernel can be bound to another op:
+/// an operand, a result, or the index-th constant defined in a fused region's body.
 struct Position {
-  bool result;
+  enum Kind { Operand, Result, BodyConstant } kind;
   unsigned index;
 };
+
+/// The constants a fused region's body defines, in order (empty for other ops).
+SmallVector<Value> bodyConstants(Operation *op) {
+  SmallVector<Value> constants;
+  if (auto fused = dyn_cast<k::FusedOp>(op))
+    for (auto c : fused.getBody().front().getOps<k::ConstantOp>())
+      constants.push_back(c.getResult());
+  return constants;
+}
 
 struct CachedKernels {
   llvm::SmallVector<Launch> launches;
@@ -134,15 +147,31 @@ bool allResultsEmpty(Operation *op) {
   return op->getNumResults() > 0;
 }
 
-std::string nodeName(Operation *op) {
-  Location loc = op->getLoc();
-  if (auto fused = dyn_cast<FusedLoc>(loc))
+/// The ONNX node names `loc` carries (a fused region's location holds its ops' ones).
+void collectNodeNames(Location loc, SmallVectorImpl<std::string> &names) {
+  if (auto fused = dyn_cast<FusedLoc>(loc)) {
     for (Location l : fused.getLocations())
-      if (auto n = dyn_cast<NameLoc>(l))
-        return n.getName().str();
-  if (auto n = dyn_cast<NameLoc>(loc))
-    return n.getName().str();
-  return op->getName().stripDialect().str();
+      collectNodeNames(l, names);
+    return;
+  }
+  if (auto n = dyn_cast<NameLoc>(loc)) {
+    std::string name = n.getName().str();
+    if (!llvm::is_contained(names, name))
+      names.push_back(name);
+  }
+}
+
+/// The ONNX nodes an op computes: for a fused region, every node of its body.
+SmallVector<std::string> nodeNames(Operation *op) {
+  SmallVector<std::string> names;
+  collectNodeNames(op->getLoc(), names);
+  if (auto fused = dyn_cast<k::FusedOp>(op))
+    for (Operation &inner : fused.getBody().front())
+      if (!isa<k::ConstantOp, k::NoneOp, k::YieldOp>(inner))
+        collectNodeNames(inner.getLoc(), names);
+  if (names.empty())
+    names.push_back(op->getName().stripDialect().str());
+  return names;
 }
 
 /// Kernels with the same body, whatever op made them: ops that differ only in values a
@@ -192,7 +221,6 @@ LogicalResult generateKernels(ModuleOp module, HostProgram &program, KernelModul
     if (isConstant(rootOf(program, operand.get())) || isConstant(operand.get()))
       operand.set(k::IdentityOp::create(b, ret.getLoc(), operand.get().getType(), operand.get()));
 
-  const GeneratorTable &table = generatorTable();
   llvm::StringMap<CachedKernels> cache;
   KernelDedup dedup;
   bool ok = true;
@@ -213,26 +241,29 @@ LogicalResult generateKernels(ModuleOp module, HostProgram &program, KernelModul
         return op->emitOpError("reached code generation without a static shape"), failure();
     if (allResultsEmpty(op))
       continue;
-    auto gen = table.find(op->getName().getStringRef());
-    if (gen == table.end()) {
+    Generator gen = generatorFor(op);
+    if (!gen) {
       op->emitError() << "no GPU kernel for " << op->getName() << " yet";
       ok = false;
       continue;
     }
     std::string key = kernelKey(op);
     auto hit = cache.find(key);
+    SmallVector<Value> constants = bodyConstants(op);
     if (hit != cache.end()) {
       for (auto [launch, positions] : llvm::zip(hit->second.launches, hit->second.positions)) {
         Launch copy = launch;
         copy.buffers.clear();
         for (Position p : positions)
-          copy.buffers.push_back(p.result ? op->getResult(p.index) : op->getOperand(p.index));
+          copy.buffers.push_back(p.kind == Position::Result    ? op->getResult(p.index)
+                                 : p.kind == Position::Operand ? op->getOperand(p.index)
+                                                               : constants[p.index]);
         program.launches.push_back({copy, op, step});
       }
       continue;
     }
     SmallVector<Launch> launches;
-    if (failed(gen->second(op, km, launches))) {
+    if (failed(gen(op, km, launches))) {
       ok = false;
       continue;
     }
@@ -252,11 +283,14 @@ LogicalResult generateKernels(ModuleOp module, HostProgram &program, KernelModul
         for (unsigned i = 0; i < op->getNumOperands() && !pos; ++i)
           if (op->getOperand(i) == v && !usedOperand[i]) {
             usedOperand[i] = true;
-            pos = Position{false, i};
+            pos = Position{Position::Operand, i};
           }
         for (unsigned i = 0; i < op->getNumResults() && !pos; ++i)
           if (op->getResult(i) == v)
-            pos = Position{true, i};
+            pos = Position{Position::Result, i};
+        for (unsigned i = 0; i < constants.size() && !pos; ++i)
+          if (constants[i] == v)
+            pos = Position{Position::BodyConstant, i};
         if (!pos)
           return op->emitOpError("kernel generator bound a value that is not an operand or result"), failure();
         positions.push_back(*pos);
@@ -299,12 +333,15 @@ bool inPlaceSafe(Operation *op, unsigned i) {
   if (op->getNumResults() != 1 || op->getOperand(i).getType() != op->getResult(0).getType())
     return false;
   // Elementwise kernels index every same-shaped operand with the output's own index.
-  StringRef name = op->getName().stripDialect();
-  static const llvm::StringSet<> elementwise = {
-      "relu", "add", "sub", "mul", "div", "clip", "sigmoid", "tanh", "exp", "log", "sqrt", "neg",
-      "abs", "erf", "pow", "leaky_relu", "elu", "selu", "hard_sigmoid", "hard_swish", "softplus",
-      "where", "max", "min", "sum", "mean", "prelu", "reciprocal", "cast", "floor", "ceil", "round"};
-  return elementwise.contains(name);
+  if (op->hasTrait<k::OpTrait::ElementwiseMap>())
+    return true;
+  // So do fused regions, for operands only their elementwise ops read (a contraction
+  // root reads its operands everywhere).
+  if (auto fused = dyn_cast<k::FusedOp>(op))
+    return llvm::all_of(fused.getBody().front().getArgument(i).getUsers(), [](Operation *user) {
+      return user->hasTrait<k::OpTrait::ElementwiseMap>();
+    });
+  return false;
 }
 
 struct Layout {
@@ -441,7 +478,8 @@ LogicalResult writePlan(HostProgram &program, const std::string &ptx, const Code
     launch.grid = hl.launch.grid;
     launch.block = hl.launch.block;
     launch.sharedMemBytes = hl.launch.sharedBytes;
-    launch.nodeNames.push_back(nodeName(hl.origin));
+    for (std::string &name : nodeNames(hl.origin))
+      launch.nodeNames.push_back(std::move(name));
     for (auto [index, v] : llvm::enumerate(hl.launch.buffers)) {
       Value root = rootOf(program, v);
       ArrayRef<int64_t> perm;
@@ -452,7 +490,8 @@ LogicalResult writePlan(HostProgram &program, const std::string &ptx, const Code
         std::string layout;
         for (int64_t d : perm)
           layout += std::to_string(d) + ",";
-        std::pair<const void *, std::string> key{root.getAsOpaquePointer(), layout};
+        // By value: fused regions define their own copies of a shared constant.
+        std::pair<const void *, std::string> key{c.getValue().getAsOpaquePointer(), layout};
         auto found = weightOffset.find(key);
         if (found == weightOffset.end()) {
           ref::Tensor t = ref::Tensor::fromAttr(cast<ElementsAttr>(c.getValue()));

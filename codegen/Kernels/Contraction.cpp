@@ -2,6 +2,7 @@
 // implicit GEMM that gathers input patches while staging tiles); depthwise 2-D Conv
 // with unit column stride from input bands staged in shared memory; other depthwise
 // Conv and ConvTranspose as direct kernels with one thread per output element.
+#include "codegen/Kernels/ElementwiseProgram.h"
 #include "codegen/Kernels/Gemm.h"
 #include "codegen/Kernels/Generators.h"
 #include "codegen/Kernels/OpAccess.h"
@@ -43,6 +44,37 @@ Value loadOrZero(KernelBuilder &kb, unsigned param, Value inside, Value offset, 
   return kb.select(inside, v, kb.constOf(computeType(elem), 0));
 }
 
+/// Where a kernel's result goes: its buffer, or a fused epilogue (which binds its own
+/// buffers after the kernel's operands and stores the region's outputs).
+struct Sink {
+  ElementwiseProgram *epilogue = nullptr;
+  unsigned param = 0; // the result's parameter, without an epilogue
+  Type elem;
+  mutable LogicalResult status = success();
+
+  /// Appends the result (or the epilogue's buffers) to `buffers`.
+  void bind(SmallVectorImpl<Value> &buffers, Value result) {
+    elem = elemOf(result);
+    if (epilogue)
+      return epilogue->bind(buffers);
+    buffers.push_back(result);
+    param = buffers.size() - 1;
+  }
+  /// Stores `value` (the result's element, storage-ready) at element `offset`.
+  void store(KernelBuilder &kb, Value offset, Value value) const {
+    if (!epilogue)
+      return kb.store(param, offset, value);
+    if (failed(epilogue->emitAt(kb, offset, toCompute(kb, value, elem))))
+      status = failure();
+  }
+  std::string name(StringRef base) const { return (base + (epilogue ? epilogue->nameSuffix() : "")).str(); }
+  void routeGemm(GemmSpec &s) const {
+    s.out = param;
+    if (epilogue)
+      s.storeOut = [this](KernelBuilder &kb, Value offset, Value value) { store(kb, offset, value); };
+  }
+};
+
 bool supportedElement(Type t) {
   if (t.isInteger(1))
     return false;
@@ -53,7 +85,7 @@ bool supportedElement(Type t) {
 // MatMul
 //===----------------------------------------------------------------------===//
 
-LogicalResult generateMatMul(Operation *op, KernelModule &km, SmallVectorImpl<Launch> &launches) {
+LogicalResult generateMatMul(Operation *op, KernelModule &km, SmallVectorImpl<Launch> &launches, Sink sink) {
   Value a = op->getOperand(0), b = op->getOperand(1), y = op->getResult(0);
   Type elem = elemOf(y);
   if (!supportedElement(elem) || elemOf(a) != elem || elemOf(b) != elem)
@@ -95,21 +127,25 @@ LogicalResult generateMatMul(Operation *op, KernelModule &km, SmallVectorImpl<La
     Value off = kb.add(base(kb, bi, bStride, k * n), kb.add(kb.mulC(kb.add(k0, kIn), n), col));
     return loadC(kb, 1, off, elem);
   };
-  s.out = 2;
+  SmallVector<Value> buffers = {a, b};
+  sink.bind(buffers, y);
+  sink.routeGemm(s);
   s.outOffset = [&](KernelBuilder &kb, Value bi, Value row, Value col) {
     Value r = s.batch == 1 ? row : kb.add(kb.mulC(bi, m), row);
     return kb.add(kb.mulC(r, n), col);
   };
   s.finish = [&](KernelBuilder &kb, Value, Value, Value, Value acc) { return fromCompute(kb, acc, elem); };
   s.quadColumns = n % 4 == 0;
-  return emitGemm(op, km, "matmul", {a, b, y}, s, launches);
+  if (failed(emitGemm(op, km, sink.name("matmul"), buffers, s, launches)))
+    return failure();
+  return sink.status;
 }
 
 //===----------------------------------------------------------------------===//
 // Gemm
 //===----------------------------------------------------------------------===//
 
-LogicalResult generateGemm(Operation *op, KernelModule &km, SmallVectorImpl<Launch> &launches) {
+LogicalResult generateGemm(Operation *op, KernelModule &km, SmallVectorImpl<Launch> &launches, Sink sink) {
   Value a = op->getOperand(0), b = op->getOperand(1), cv = op->getOperand(2), y = op->getResult(0);
   bool hasC = !isAbsent(cv);
   Type elem = elemOf(y);
@@ -145,8 +181,7 @@ LogicalResult generateGemm(Operation *op, KernelModule &km, SmallVectorImpl<Laun
   SmallVector<Value> buffers = {a, b};
   if (hasC)
     buffers.push_back(cv);
-  buffers.push_back(y);
-  unsigned yParam = buffers.size() - 1;
+  sink.bind(buffers, y);
 
   GemmSpec s;
   s.acc = acc;
@@ -164,7 +199,7 @@ LogicalResult generateGemm(Operation *op, KernelModule &km, SmallVectorImpl<Laun
     Value off = tb ? kb.add(kb.mulC(col, k), kk) : kb.add(kb.mulC(kk, n), col);
     return loadC(kb, 1, off, elem);
   };
-  s.out = yParam;
+  sink.routeGemm(s);
   s.outOffset = [&](KernelBuilder &kb, Value, Value row, Value col) { return kb.add(kb.mulC(row, n), col); };
   s.finish = [&](KernelBuilder &kb, Value, Value row, Value col, Value v) {
     if (alpha != 1.0)
@@ -178,7 +213,9 @@ LogicalResult generateGemm(Operation *op, KernelModule &km, SmallVectorImpl<Laun
     return fromCompute(kb, v, elem);
   };
   s.quadColumns = n % 4 == 0;
-  return emitGemm(op, km, "gemm", buffers, s, launches);
+  if (failed(emitGemm(op, km, sink.name("gemm"), buffers, s, launches)))
+    return failure();
+  return sink.status;
 }
 
 //===----------------------------------------------------------------------===//
@@ -226,7 +263,7 @@ Value sumWindowProducts(
 /// and 7x7 planes. So this returns false, emitting nothing, for column strides other
 /// than 1, and when a band of one row does not fit the shared memory it allows itself.
 bool emitDepthwiseConv(Operation *op, KernelModule &km, SmallVectorImpl<Launch> &launches, const Window &w,
-                       Value x, Value wt, Value bias, Value y) {
+                       Value x, Value wt, Value bias, Value y, const Sink &sink) {
   Type elem = elemOf(y), acc = computeType(elem);
   int64_t total = shapeOf(x)[0] * shapeOf(x)[1], channels = shapeOf(x)[1];
   int64_t H = w.in[0], W = w.in[1], OH = w.out[0], OW = w.out[1], KH = w.kernel[0], KW = w.kernel[1];
@@ -261,9 +298,9 @@ bool emitDepthwiseConv(Operation *op, KernelModule &km, SmallVectorImpl<Launch> 
   SmallVector<Value> buffers = {x, wt};
   if (bias)
     buffers.push_back(bias);
-  buffers.push_back(y);
-  unsigned yParam = buffers.size() - 1;
-  KernelBuilder kb(km, "conv_depthwise", buffers, op->getLoc());
+  Sink out = sink;
+  out.bind(buffers, y);
+  KernelBuilder kb(km, out.name("conv_depthwise"), buffers, op->getLoc());
   Value tile = kb.sharedBuffer(acc, planes * planeTile + sw);
   Value t = kb.threadId(gpu::Dimension::x), bid = kb.blockId(gpu::Dimension::x);
   Value bandIndex = kb.remC(bid, bands), firstPlane = kb.mulC(kb.divC(bid, bands), planes);
@@ -306,7 +343,7 @@ bool emitDepthwiseConv(Operation *op, KernelModule &km, SmallVectorImpl<Launch> 
   // the next row or of the spare row at the end, and does not store them.
   const int64_t run = std::min<int64_t>(4, OW), runsPerRow = (OW + run - 1) / run;
   const int64_t perPlane = band * runsPerRow;
-  const bool vectorStore = run == 4 && OW % 4 == 0 && acc == elem;
+  const bool vectorStore = run == 4 && OW % 4 == 0 && acc == elem && !out.epilogue;
   kb.forLoop(t, kb.idx(planes * perPlane), kb.idx(kThreads), [&](Value item) {
     Value p = kb.divC(item, perPlane), inPlane = kb.remC(item, perPlane);
     Value plane = kb.add(firstPlane, p);
@@ -327,16 +364,16 @@ bool emitDepthwiseConv(Operation *op, KernelModule &km, SmallVectorImpl<Launch> 
         }
       }
       Value b = bias ? loadC(kb, 2, m, elem) : Value();
-      Value out = kb.add(kb.mulC(plane, OH * OW), kb.add(kb.mulC(oy, OW), ox0));
+      Value at = kb.add(kb.mulC(plane, OH * OW), kb.add(kb.mulC(oy, OW), ox0));
       SmallVector<Value> results;
       for (Value sum : sums)
         results.push_back(fromCompute(kb, b ? addS(kb, sum, b) : sum, elem));
       if (vectorStore) {
-        kb.storeConsecutive(kb.param(yParam), out, results, 4 * (elem.getIntOrFloatBitWidth() / 8));
+        kb.storeConsecutive(kb.param(out.param), at, results, 4 * (elem.getIntOrFloatBitWidth() / 8));
         return;
       }
       for (int64_t v = 0; v < run; ++v) {
-        auto store = [&] { kb.store(yParam, kb.add(out, kb.idx(v)), results[v]); };
+        auto store = [&] { out.store(kb, kb.add(at, kb.idx(v)), results[v]); };
         if (OW % run != 0)
           kb.ifThen(kb.ltC(kb.add(ox0, kb.idx(v)), OW), store);
         else
@@ -351,6 +388,7 @@ bool emitDepthwiseConv(Operation *op, KernelModule &km, SmallVectorImpl<Launch> 
   l.block = {static_cast<uint32_t>(kThreads), 1, 1};
   l.buffers = buffers;
   launches.push_back(std::move(l));
+  sink.status = out.status;
   return true;
 }
 
@@ -358,7 +396,7 @@ bool emitDepthwiseConv(Operation *op, KernelModule &km, SmallVectorImpl<Launch> 
 /// group and the kernel taps. Used for depthwise convolutions, whose per-output work is
 /// one kernel window.
 LogicalResult emitDirectConv(Operation *op, KernelModule &km, SmallVectorImpl<Launch> &launches,
-                             const Window &w, int64_t groups, Value x, Value wt, Value bias, Value y) {
+                             const Window &w, int64_t groups, Value x, Value wt, Value bias, Value y, Sink sink) {
   Type elem = elemOf(y);
   Type acc = computeType(elem);
   ArrayRef<int64_t> xs = shapeOf(x), ys = shapeOf(y);
@@ -367,11 +405,10 @@ LogicalResult emitDirectConv(Operation *op, KernelModule &km, SmallVectorImpl<La
   SmallVector<Value> buffers = {x, wt};
   if (bias)
     buffers.push_back(bias);
-  buffers.push_back(y);
-  unsigned yParam = buffers.size() - 1;
+  sink.bind(buffers, y);
   int64_t total = numElements(y);
   constexpr uint32_t kBlock = 256;
-  KernelBuilder kb(km, "conv_direct", buffers, op->getLoc());
+  KernelBuilder kb(km, sink.name("conv_direct"), buffers, op->getLoc());
   Value i = kb.globalId(kBlock);
   kb.ifThen(kb.ltC(i, total), [&] {
     SmallVector<Value> co = kb.delinearize(i, {nb, mo, osp});
@@ -389,13 +426,13 @@ LogicalResult emitDirectConv(Operation *op, KernelModule &km, SmallVectorImpl<La
     Value sum = sumChannels(kb, cg, kb.constOf(acc, 0), channel);
     if (bias)
       sum = addS(kb, sum, loadC(kb, 2, m, elem));
-    kb.store(yParam, i, fromCompute(kb, sum, elem));
+    sink.store(kb, i, fromCompute(kb, sum, elem));
   });
   kb.finish({kBlock, 1, 1});
   Launch l = linearLaunch(kb.name(), total, kBlock);
   l.buffers = buffers;
   launches.push_back(std::move(l));
-  return success();
+  return sink.status;
 }
 
 /// Implicit-GEMM Conv, per group: Y[n, g*Mg + m, o] = sum_k W[g*Mg + m, k] * P[k, (n, o)]
@@ -403,7 +440,7 @@ LogicalResult emitDirectConv(Operation *op, KernelModule &km, SmallVectorImpl<La
 /// Columns run over output positions, so stores and (for unit strides) patch reads are
 /// adjacent across threads.
 LogicalResult emitGemmConv(Operation *op, KernelModule &km, SmallVectorImpl<Launch> &launches,
-                           const Window &w, int64_t groups, Value x, Value wt, Value bias, Value y) {
+                           const Window &w, int64_t groups, Value x, Value wt, Value bias, Value y, Sink sink) {
   Type elem = elemOf(y);
   ArrayRef<int64_t> xs = shapeOf(x), ys = shapeOf(y);
   int64_t nb = xs[0], c = xs[1], mo = ys[1], cg = c / groups, mg = mo / groups;
@@ -414,8 +451,7 @@ LogicalResult emitGemmConv(Operation *op, KernelModule &km, SmallVectorImpl<Laun
   SmallVector<Value> buffers = {x, wt};
   if (bias)
     buffers.push_back(bias);
-  buffers.push_back(y);
-  unsigned yParam = buffers.size() - 1;
+  sink.bind(buffers, y);
 
   GemmSpec s;
   s.acc = computeType(elem);
@@ -460,7 +496,7 @@ LogicalResult emitGemmConv(Operation *op, KernelModule &km, SmallVectorImpl<Laun
     auto [inside, off] = convTap(kb, w, od, kd, {});
     return loadOrZero(kb, 0, inside, kb.add(base, off), elem);
   };
-  s.out = yParam;
+  sink.routeGemm(s);
   s.outOffset = [&](KernelBuilder &kb, Value g, Value row, Value col) {
     Value m = kb.add(kb.mulC(g, mg), row);
     Value n = kb.divC(col, osp), o = kb.remC(col, osp);
@@ -473,7 +509,7 @@ LogicalResult emitGemmConv(Operation *op, KernelModule &km, SmallVectorImpl<Laun
   };
   s.quadColumns = osp % 4 == 0; // a run of 4 columns stays in one image
   size_t first = launches.size();
-  if (failed(emitGemm(op, km, "conv", buffers, s, launches)))
+  if (failed(emitGemm(op, km, sink.name("conv"), buffers, s, launches)) || failed(sink.status))
     return failure();
   if (channelsInner) {
     // The tiled kernel reads the weights as [M][kernel positions][Cg].
@@ -487,7 +523,7 @@ LogicalResult emitGemmConv(Operation *op, KernelModule &km, SmallVectorImpl<Laun
   return success();
 }
 
-LogicalResult generateConv(Operation *op, KernelModule &km, SmallVectorImpl<Launch> &launches) {
+LogicalResult generateConv(Operation *op, KernelModule &km, SmallVectorImpl<Launch> &launches, Sink sink) {
   Value x = op->getOperand(0), wt = op->getOperand(1), b = op->getOperand(2), y = op->getResult(0);
   Value bias = isAbsent(b) ? Value() : b;
   Type elem = elemOf(y);
@@ -507,11 +543,11 @@ LogicalResult generateConv(Operation *op, KernelModule &km, SmallVectorImpl<Laun
       (bias && numElements(bias) != m))
     return op->emitOpError("conv channels do not match group ") << groups, failure();
   if (cg == 1 && m == c && r == 2 && product(w.kernel) <= kUnrollTaps &&
-      emitDepthwiseConv(op, km, launches, w, x, wt, bias, y))
-    return success();
+      emitDepthwiseConv(op, km, launches, w, x, wt, bias, y, sink))
+    return sink.status;
   if (cg == 1)
-    return emitDirectConv(op, km, launches, w, groups, x, wt, bias, y);
-  return emitGemmConv(op, km, launches, w, groups, x, wt, bias, y);
+    return emitDirectConv(op, km, launches, w, groups, x, wt, bias, y, sink);
+  return emitGemmConv(op, km, launches, w, groups, x, wt, bias, y, sink);
 }
 
 //===----------------------------------------------------------------------===//
@@ -607,10 +643,26 @@ LogicalResult generateConvTranspose(Operation *op, KernelModule &km, SmallVector
 
 } // namespace
 
+LogicalResult generateContraction(Operation *op, KernelModule &km, SmallVectorImpl<Launch> &launches,
+                                  ElementwiseProgram *epilogue) {
+  Sink sink;
+  sink.epilogue = epilogue;
+  if (isa<mlir::kiln::MatMulOp>(op))
+    return generateMatMul(op, km, launches, sink);
+  if (isa<mlir::kiln::GemmOp>(op))
+    return generateGemm(op, km, launches, sink);
+  if (isa<mlir::kiln::ConvOp>(op))
+    return generateConv(op, km, launches, sink);
+  return op->emitOpError("has no kernel that takes a fused epilogue"), failure();
+}
+
 void registerContractionGenerators(GeneratorTable &table) {
-  table["kiln.matmul"] = generateMatMul;
-  table["kiln.gemm"] = generateGemm;
-  table["kiln.conv"] = generateConv;
+  auto plain = [](Operation *op, KernelModule &km, SmallVectorImpl<Launch> &launches) {
+    return generateContraction(op, km, launches, nullptr);
+  };
+  table["kiln.matmul"] = plain;
+  table["kiln.gemm"] = plain;
+  table["kiln.conv"] = plain;
   table["kiln.conv_transpose"] = generateConvTranspose;
 }
 

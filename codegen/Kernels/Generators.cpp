@@ -1,6 +1,8 @@
 // The table of kernel generators, one register function per op family.
 #include "codegen/Kernels/Generators.h"
 
+#include "compiler/Dialect/Kiln/IR/KilnOps.h"
+
 namespace kiln::codegen {
 
 const GeneratorTable &generatorTable() {
@@ -16,9 +18,17 @@ const GeneratorTable &generatorTable() {
     registerAlgebraGenerators(t);
     registerSignalGenerators(t);
     registerSamplingGenerators(t);
+    t["kiln.fused"] = generateFused;
     return t;
   }();
   return table;
+}
+
+Generator generatorFor(mlir::Operation *op) {
+  if (op->hasTrait<mlir::kiln::OpTrait::ElementwiseMap>())
+    return elementwiseGenerator();
+  auto it = generatorTable().find(op->getName().getStringRef());
+  return it == generatorTable().end() ? nullptr : it->second;
 }
 
 } // namespace kiln::codegen

@@ -33,6 +33,20 @@ void registerSamplingGenerators(GeneratorTable &table);      // Sampling.cpp (Gr
 /// All of the above, built once.
 const GeneratorTable &generatorTable();
 
+/// The generator of `op`: generateElementwise (Elementwise.cpp) for every op with the
+/// ElementwiseMap trait, kiln.fused's (Fused.cpp), else the table's; null when none.
+Generator generatorFor(mlir::Operation *op);
+Generator elementwiseGenerator(); // Elementwise.cpp
+
+class ElementwiseProgram;
+/// Conv, Gemm and MatMul (Contraction.cpp) with an optional epilogue: when given, the
+/// result is not stored but handed to `epilogue` as its seed, element by element, and
+/// the kernels bind the epilogue's buffers after their own operands.
+mlir::LogicalResult generateContraction(mlir::Operation *op, KernelModule &km, llvm::SmallVectorImpl<Launch> &launches,
+                                        ElementwiseProgram *epilogue);
+/// kiln.fused (Fused.cpp): one region, one kernel (two with split-K), by its kind.
+mlir::LogicalResult generateFused(mlir::Operation *op, KernelModule &km, llvm::SmallVectorImpl<Launch> &launches);
+
 } // namespace kiln::codegen
 
 #endif // KILN_CODEGEN_KERNELS_GENERATORS_H

@@ -11,7 +11,7 @@
 namespace kiln {
 
 /// Stages in pipeline order; `--emit=NAME` prints the IR after that stage.
-enum class Stage { Onnx, Static };
+enum class Stage { Onnx, Static, Fused };
 
 /// The stage called `name`, or nullopt.
 std::optional<Stage> parseStage(llvm::StringRef name);
@@ -26,11 +26,15 @@ struct PipelineOptions {
   /// "name=VALUE" or "name=FILE.npy": inputs replaced by constants (--const). The
   /// importer applies them (ImportOptions::consts), so every stage sees the constants.
   std::vector<std::string> consts;
+  /// Group ops into kiln.fused regions (the `fused` stage); false keeps one kernel per
+  /// op (--no-fuse), for A/B comparisons and bisecting.
+  bool fuse = true;
 };
 
-/// Adds the passes that take imported IR (the `onnx` stage) to `stage` to `pm`, which
-/// must be anchored on builtin.module.
-void buildKilnPipeline(mlir::OpPassManager &pm, const PipelineOptions &options, Stage stage);
+/// Adds the passes that take IR at stage `from` (imported IR: `onnx`) to `stage` to
+/// `pm`, which must be anchored on builtin.module.
+void buildKilnPipeline(mlir::OpPassManager &pm, const PipelineOptions &options, Stage stage,
+                       Stage from = Stage::Onnx);
 
 } // namespace kiln
 

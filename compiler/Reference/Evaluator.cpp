@@ -1,4 +1,5 @@
-// Interprets a func of kiln ops on host tensors, one reference kernel per op, freeing each value after its last use.
+// Interprets a func of kiln ops on host tensors, one reference kernel per op (a fused
+// region's body op by op), freeing each value after its last use.
 #include "compiler/Reference/Evaluator.h"
 
 #include "compiler/Dialect/Kiln/IR/KilnOps.h"
@@ -25,6 +26,7 @@ const KernelTable &kernelTable() {
     registerAlgebraKernels(t);
     registerSignalKernels(t);
     registerSamplingKernels(t);
+    registerFusedKernels(t);
     return t;
   }();
   return table;
@@ -45,33 +47,14 @@ static std::string shapeString(ArrayRef<int64_t> shape) {
   return s.empty() ? "scalar" : s;
 }
 
-FailureOr<std::vector<Tensor>> evaluate(func::FuncOp func, ArrayRef<Tensor> inputs) {
-  if (func.isExternal()) {
-    func.emitError() << "has no body to evaluate";
-    return failure();
-  }
-  Block &body = func.getBody().front();
-  if (inputs.size() != body.getNumArguments()) {
-    func.emitError() << "expects " << body.getNumArguments() << " inputs, got "
-                     << inputs.size();
-    return failure();
-  }
+namespace {
+
+/// Evaluates `body` with `args` bound to its arguments, up to its terminator
+/// (func.return or kiln.yield), whose operands it returns.
+FailureOr<std::vector<Tensor>> evaluateBlock(Block &body, ArrayRef<const Tensor *> args) {
   llvm::DenseMap<Value, Slot> values;
-  for (auto [i, arg] : llvm::enumerate(body.getArguments())) {
-    auto type = dyn_cast<RankedTensorType>(arg.getType());
-    if (!type || !type.hasStaticShape()) {
-      func.emitError() << "argument " << i
-                       << " needs static shapes; run shape specialization first";
-      return failure();
-    }
-    std::optional<DType> d = dtypeOf(type.getElementType());
-    if (!d || *d != inputs[i].dtype() || type.getShape() != inputs[i].shape()) {
-      func.emitError() << "input " << i << " is " << dtypeName(inputs[i].dtype()) << " "
-                       << shapeString(inputs[i].shape()) << ", argument expects " << type;
-      return failure();
-    }
-    values[arg].tensor = &inputs[i];
-  }
+  for (auto [arg, t] : llvm::zip(body.getArguments(), args))
+    values[arg].tensor = t;
 
   // The last op (by position) that reads each value, so that weights and activations are
   // released as soon as possible.
@@ -83,8 +66,8 @@ FailureOr<std::vector<Tensor>> evaluate(func::FuncOp func, ArrayRef<Tensor> inpu
   const KernelTable &table = kernelTable();
   std::vector<Tensor> outputs;
   for (Operation &op : body) {
-    if (auto ret = dyn_cast<func::ReturnOp>(op)) {
-      for (Value v : ret.getOperands()) {
+    if (op.hasTrait<OpTrait::IsTerminator>()) {
+      for (Value v : op.getOperands()) {
         const Tensor *t = values[v].tensor;
         if (!t) {
           op.emitOpError() << "returns a none value";
@@ -131,7 +114,7 @@ FailureOr<std::vector<Tensor>> evaluate(func::FuncOp func, ArrayRef<Tensor> inpu
     llvm::SmallVector<const Tensor *, 4> operands;
     for (Value v : op.getOperands()) {
       auto found = values.find(v);
-      assert(found != values.end() && "operand defined before use in a func body");
+      assert(found != values.end() && "operand defined before use in a block");
       operands.push_back(found->second.tensor);
     }
     if (failed(it->second(&op, operands, results)))
@@ -152,8 +135,54 @@ FailureOr<std::vector<Tensor>> evaluate(func::FuncOp func, ArrayRef<Tensor> inpu
       }
     }
   }
-  func.emitError() << "has no func.return";
+  if (Operation *parent = body.getParentOp())
+    parent->emitError() << "has a block without a terminator";
   return failure();
+}
+
+/// kiln.fused: its body, op by op, exactly as the ops ran before fusion.
+LogicalResult fusedKernel(Operation *op, Operands in, Results out) {
+  auto fused = cast<mlir::kiln::FusedOp>(op);
+  FailureOr<std::vector<Tensor>> results = evaluateBlock(fused.getBody().front(), in);
+  if (failed(results))
+    return failure();
+  for (auto [r, t] : llvm::zip(out, *results))
+    r = std::move(t);
+  return success();
+}
+
+} // namespace
+
+void registerFusedKernels(KernelTable &table) { table["kiln.fused"] = fusedKernel; }
+
+FailureOr<std::vector<Tensor>> evaluate(func::FuncOp func, ArrayRef<Tensor> inputs) {
+  if (func.isExternal()) {
+    func.emitError() << "has no body to evaluate";
+    return failure();
+  }
+  Block &body = func.getBody().front();
+  if (inputs.size() != body.getNumArguments()) {
+    func.emitError() << "expects " << body.getNumArguments() << " inputs, got "
+                     << inputs.size();
+    return failure();
+  }
+  llvm::SmallVector<const Tensor *> args;
+  for (auto [i, arg] : llvm::enumerate(body.getArguments())) {
+    auto type = dyn_cast<RankedTensorType>(arg.getType());
+    if (!type || !type.hasStaticShape()) {
+      func.emitError() << "argument " << i
+                       << " needs static shapes; run shape specialization first";
+      return failure();
+    }
+    std::optional<DType> d = dtypeOf(type.getElementType());
+    if (!d || *d != inputs[i].dtype() || type.getShape() != inputs[i].shape()) {
+      func.emitError() << "input " << i << " is " << dtypeName(inputs[i].dtype()) << " "
+                       << shapeString(inputs[i].shape()) << ", argument expects " << type;
+      return failure();
+    }
+    args.push_back(&inputs[i]);
+  }
+  return evaluateBlock(body, args);
 }
 
 } // namespace kiln::ref

@@ -32,6 +32,7 @@ void registerQuantizedKernels(KernelTable &table);     // Quantized.cpp
 void registerAlgebraKernels(KernelTable &table);       // Algebra.cpp (Einsum, Det)
 void registerSignalKernels(KernelTable &table);        // Signal.cpp (DFT, STFT, windows, MelWeightMatrix)
 void registerSamplingKernels(KernelTable &table);      // Sampling.cpp (GridSample, RoiAlign, MaxUnpool)
+void registerFusedKernels(KernelTable &table);         // Evaluator.cpp (kiln.fused: its body)
 /// All of the above (built once).
 const KernelTable &kernelTable();
 

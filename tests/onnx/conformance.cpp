@@ -227,9 +227,14 @@ Outcome runDataSet(const onnx::ModelProto &model, const std::string &dir,
     if (failed(outputs))
       return {Status::Failed, "evaluate: " + firstLine(diags)};
 
-    // The GPU path: compile the same static module to a plan (and, for ptx, assemble it).
+    // The GPU path: fuse the same static module, compile it to a plan (and, for ptx,
+    // assemble it).
     std::vector<std::vector<uint8_t>> gpuOutputs;
     if (backend != Backend::Reference) {
+      mlir::PassManager fuse(&ctx);
+      kiln::buildKilnPipeline(fuse, options, kiln::Stage::Fused, kiln::Stage::Static);
+      if (failed(fuse.run(*module)))
+        return {Status::Failed, "fused: " + firstLine(diags)};
       kiln::codegen::CodegenOptions codegen;
       codegen.cubin = backend == Backend::Ptx; // ptxas validates every kernel
       std::vector<uint8_t> plan;

@@ -108,7 +108,7 @@ int runCheck(const CheckOptions &opts) {
   MLIRContext context;
   ::kiln::cli::StderrDiagnostics diagnostics(context);
   OwningOpRef<ModuleOp> module =
-      ::kiln::cli::loadModel(context, opts.model, ::kiln::Stage::Static, opts.pipeline);
+      ::kiln::cli::loadModel(context, opts.model, ::kiln::Stage::Fused, opts.pipeline);
   if (!module)
     return 1;
   OwningOpRef<ModuleOp> lowered = module->clone();

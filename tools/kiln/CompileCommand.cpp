@@ -72,16 +72,32 @@ int runCompile(const CompileOptions &opts) {
   }
   MLIRContext context;
   ::kiln::cli::StderrDiagnostics diagnostics(context);
-  std::optional<::kiln::Stage> frontStage = ::kiln::parseStage(opts.emit.empty() ? "static" : opts.emit);
+  std::optional<::kiln::Stage> frontStage = ::kiln::parseStage(opts.emit.empty() ? "fused" : opts.emit);
   bool backEnd = !frontStage;
-  OwningOpRef<ModuleOp> module =
-      ::kiln::cli::loadModel(context, opts.model, backEnd ? ::kiln::Stage::Static : *frontStage, opts.pipeline);
+  std::string error;
+  // With --dump-dir, every stage lands in the directory, the front ones included.
+  std::function<void(ModuleOp, ::kiln::Stage)> dumpStage;
+  if (!opts.dumpDir.empty()) {
+    llvm::sys::fs::create_directories(opts.dumpDir);
+    dumpStage = [&](ModuleOp m, ::kiln::Stage stage) {
+      if (stage == ::kiln::Stage::Onnx)
+        return;
+      std::string path = opts.dumpDir + "/" + ::kiln::stageNames()[static_cast<int>(stage)] + ".mlir";
+      if (auto f = openOutputFile(path, &error)) {
+        OpPrintingFlags flags;
+        flags.elideLargeElementsAttrs(kElideElementsAbove);
+        m->print(f->os(), flags);
+        f->keep();
+      }
+    };
+  }
+  OwningOpRef<ModuleOp> module = ::kiln::cli::loadModel(
+      context, opts.model, backEnd ? ::kiln::Stage::Fused : *frontStage, opts.pipeline, dumpStage);
   if (!module)
     return 1;
   if (opts.stats)
     printStats(*module);
 
-  std::string error;
   auto write = [&](StringRef bytes) {
     if (!::kiln::cli::writeOutputFile(opts.output.empty() ? "-" : opts.output, bytes, error)) {
       fmt::print(stderr, "kiln: {}\n", error);
@@ -95,17 +111,6 @@ int runCompile(const CompileOptions &opts) {
   codegen.cubin = opts.cubin;
   codegen.dumpDir = opts.dumpDir;
   codegen.producer = "kiln " KILN_VERSION;
-  if (!opts.dumpDir.empty()) {
-    // Every stage lands in the dump directory, the front ones included.
-    llvm::sys::fs::create_directories(opts.dumpDir);
-    std::string path = opts.dumpDir + "/static.mlir";
-    if (auto f = openOutputFile(path, &error)) {
-      OpPrintingFlags flags;
-      flags.elideLargeElementsAttrs(kElideElementsAbove);
-      module->print(f->os(), flags);
-      f->keep();
-    }
-  }
   if (opts.emit.empty()) {
     std::vector<uint8_t> plan;
     if (failed(::kiln::codegen::compileToPlan(*module, codegen, plan)))
@@ -145,7 +150,7 @@ std::function<int()> (::kiln::cli::addCompileCommand)(CLI::App &app) {
       ->check(CLI::IsMember(allStageNames()));
   cmd->add_option("--arch", opts->arch, "Target GPU: sm_80, sm_86, sm_89 or sm_90")
       ->check(CLI::IsMember({"sm_80", "sm_86", "sm_89", "sm_90"}));
-  cmd->add_option("--dump-dir", opts->dumpDir, "Write every stage (static.mlir, gpu.mlir, llvm.mlir, "
+  cmd->add_option("--dump-dir", opts->dumpDir, "Write every stage (static.mlir, fused.mlir, gpu.mlir, llvm.mlir, "
                                                "kernels.ptx, plan.txt) into this directory");
   cmd->add_flag("--cubin", opts->cubin, "Also embed SASS for --arch, assembled by ptxas");
   cmd->add_option("--libdevice", opts->libdevice,

@@ -21,11 +21,13 @@ void kiln::cli::addShapeOptions(CLI::App *cmd, PipelineOptions &options) {
       ->expected(1)
       ->allow_extra_args(false)
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  cmd->add_flag("!--no-fuse", options.fuse,
+                "One kernel per op: skip the fused stage (for A/B comparisons and bisecting)");
 }
 
-mlir::OwningOpRef<mlir::ModuleOp> kiln::cli::loadModel(mlir::MLIRContext &context,
-                                                       const std::string &path, Stage stage,
-                                                       const PipelineOptions &options) {
+mlir::OwningOpRef<mlir::ModuleOp> kiln::cli::loadModel(mlir::MLIRContext &context, const std::string &path,
+                                                       Stage stage, const PipelineOptions &options,
+                                                       const std::function<void(mlir::ModuleOp, Stage)> &atStage) {
   // Diagnostics name the ONNX node; dumping the generic op form would only add noise.
   context.printOpOnDiagnostic(false);
   ImportOptions import;
@@ -35,9 +37,21 @@ mlir::OwningOpRef<mlir::ModuleOp> kiln::cli::loadModel(mlir::MLIRContext &contex
   mlir::OwningOpRef<mlir::ModuleOp> module = importOnnxFile(context, path, import);
   if (!module)
     return nullptr;
-  mlir::PassManager pm(&context);
-  buildKilnPipeline(pm, options, stage);
-  if (failed(pm.run(*module)))
-    return nullptr;
+  if (!atStage) {
+    mlir::PassManager pm(&context);
+    buildKilnPipeline(pm, options, stage);
+    if (failed(pm.run(*module)))
+      return nullptr;
+    return module;
+  }
+  atStage(*module, Stage::Onnx);
+  for (Stage from = Stage::Onnx; from < stage; from = static_cast<Stage>(static_cast<int>(from) + 1)) {
+    Stage next = static_cast<Stage>(static_cast<int>(from) + 1);
+    mlir::PassManager pm(&context);
+    buildKilnPipeline(pm, options, next, from);
+    if (failed(pm.run(*module)))
+      return nullptr;
+    atStage(*module, next);
+  }
   return module;
 }

@@ -234,7 +234,7 @@ int runReference(const RunOptions &opts) {
   MLIRContext context;
   ::kiln::cli::StderrDiagnostics diagnostics(context);
   OwningOpRef<ModuleOp> module =
-      ::kiln::cli::loadModel(context, opts.model, ::kiln::Stage::Static, opts.pipeline);
+      ::kiln::cli::loadModel(context, opts.model, ::kiln::Stage::Fused, opts.pipeline);
   if (!module)
     return 1;
   auto func = module->lookupSymbol<func::FuncOp>("main");

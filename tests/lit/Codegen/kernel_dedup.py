@@ -2,14 +2,14 @@
 # values (loaded at run time, not baked in) launch one kernel twice, while two Adds of
 # different one-element constants (baked into the code) keep a kernel each.
 # RUN: %python %s %t.onnx
-# RUN: kiln compile %t.onnx --emit=plan | FileCheck %s
+# RUN: kiln compile %t.onnx --no-fuse --emit=plan | FileCheck %s
 # CHECK: // kiln plan: 4 launches, 3 kernels
 # CHECK: conv_[[C:[0-9]+]] grid({{.*}}// c1
 # CHECK-NEXT: conv_[[C]] grid({{.*}}// c2
 # CHECK-NEXT: add_[[A1:[0-9]+]] grid({{.*}}// plus_one
 # CHECK-NOT: add_[[A1]] grid
 # CHECK-NEXT: add_{{[0-9]+}} grid({{.*}}// plus_two
-# RUN: kiln compile %t.onnx --emit=gpu | FileCheck %s --check-prefix=GPU
+# RUN: kiln compile %t.onnx --no-fuse --emit=gpu | FileCheck %s --check-prefix=GPU
 # GPU-COUNT-3: gpu.func @
 # GPU-NOT: gpu.func @
 import numpy as np

@@ -1059,3 +1059,90 @@ func.func @max_unpool_kernel_shape(%x: tensor<1x1x2x2xf32>, %i: tensor<1x1x2x2xi
   %0 = kiln.max_unpool %x, %i, %none {kernel_shape = array<i64: 2>} : (tensor<1x1x2x2xf32>, tensor<1x1x2x2xi64>, none) -> tensor<1x1x4x4xf32>
   return
 }
+
+// -----
+
+//===----------------------------------------------------------------------===//
+// kiln.fused
+//===----------------------------------------------------------------------===//
+
+func.func @fused_kind(%a: tensor<8xf32>) {
+  // expected-error @+1 {{unknown kind 'loop' (expected elementwise or contraction)}}
+  %y = kiln.fused "loop" (%a) : (tensor<8xf32>) -> tensor<8xf32> {
+  ^bb0(%x: tensor<8xf32>):
+    kiln.yield %x : tensor<8xf32>
+  }
+  return
+}
+
+// -----
+
+func.func @fused_yield_count(%a: tensor<8xf32>) {
+  // expected-error @+1 {{yields 1 values for 2 results}}
+  %y:2 = kiln.fused "elementwise" (%a) : (tensor<8xf32>) -> (tensor<8xf32>, tensor<8xf32>) {
+  ^bb0(%x: tensor<8xf32>):
+    kiln.yield %x : tensor<8xf32>
+  }
+  return
+}
+
+// -----
+
+func.func @fused_argument_type(%a: tensor<8xf32>) {
+  // expected-error @+1 {{body argument #0 is 'tensor<4xf32>' but input #0 is 'tensor<8xf32>'}}
+  %y = kiln.fused "elementwise" (%a) : (tensor<8xf32>) -> tensor<4xf32> {
+  ^bb0(%x: tensor<4xf32>):
+    kiln.yield %x : tensor<4xf32>
+  }
+  return
+}
+
+// -----
+
+func.func @fused_elementwise_root(%a: tensor<2x2xf32>) {
+  %y = kiln.fused "elementwise" (%a) : (tensor<2x2xf32>) -> tensor<2x2xf32> {
+  ^bb0(%x: tensor<2x2xf32>):
+    // expected-error @+1 {{is not elementwise, in an elementwise region}}
+    %p = kiln.matmul %x, %x : (tensor<2x2xf32>, tensor<2x2xf32>) -> tensor<2x2xf32>
+    kiln.yield %p : tensor<2x2xf32>
+  }
+  return
+}
+
+// -----
+
+func.func @fused_two_roots(%a: tensor<2x2xf32>) {
+  // expected-error @+1 {{a contraction region needs exactly one root, found 2}}
+  %y = kiln.fused "contraction" (%a) : (tensor<2x2xf32>) -> tensor<2x2xf32> {
+  ^bb0(%x: tensor<2x2xf32>):
+    %p = kiln.matmul %x, %x : (tensor<2x2xf32>, tensor<2x2xf32>) -> tensor<2x2xf32>
+    %q = kiln.matmul %p, %x : (tensor<2x2xf32>, tensor<2x2xf32>) -> tensor<2x2xf32>
+    kiln.yield %q : tensor<2x2xf32>
+  }
+  return
+}
+
+// -----
+
+func.func @fused_bad_root(%a: tensor<2x2xf32>) {
+  %y = kiln.fused "contraction" (%a) : (tensor<2x2xf32>) -> tensor<2x2xf32> {
+  ^bb0(%x: tensor<2x2xf32>):
+    // expected-error @+1 {{cannot be the root of a contraction region (Conv, Gemm or MatMul can)}}
+    %t = kiln.transpose %x : (tensor<2x2xf32>) -> tensor<2x2xf32>
+    kiln.yield %t : tensor<2x2xf32>
+  }
+  return
+}
+
+// -----
+
+func.func @fused_isolated(%a: tensor<8xf32>, %b: tensor<8xf32>) {
+  // expected-note @+1 {{required by region isolation constraints}}
+  %y = kiln.fused "elementwise" (%a) : (tensor<8xf32>) -> tensor<8xf32> {
+  ^bb0(%x: tensor<8xf32>):
+    // expected-error @+1 {{using value defined outside the region}}
+    %s = kiln.add %x, %b : (tensor<8xf32>, tensor<8xf32>) -> tensor<8xf32>
+    kiln.yield %s : tensor<8xf32>
+  }
+  return
+}

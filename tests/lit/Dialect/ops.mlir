@@ -664,3 +664,25 @@ func.func @algebra_signal_sampling(%a: tensor<2x3x4xf32>, %b: tensor<2x4x5xf32>,
       : (tensor<1x1x2x2xf32>, tensor<1x1x2x2xi64>, none) -> tensor<1x1x4x4xf32>
   return
 }
+
+// CHECK-LABEL: func.func @fused_regions(
+// CHECK: %{{.*}} = kiln.fused "elementwise"(%{{.*}}, %{{.*}}) : (tensor<8xf32>, tensor<8xf32>) -> tensor<8xf32> {
+// CHECK: ^bb0(%{{.*}}: tensor<8xf32>, %{{.*}}: tensor<8xf32>):
+// CHECK: kiln.yield %{{.*}} : tensor<8xf32>
+// CHECK: kiln.fused "contraction"
+func.func @fused_regions(%a: tensor<8xf32>, %b: tensor<8xf32>, %m: tensor<2x4xf32>) -> (tensor<8xf32>, tensor<2x2xf32>) {
+  %y = kiln.fused "elementwise" (%a, %b) : (tensor<8xf32>, tensor<8xf32>) -> tensor<8xf32> {
+  ^bb0(%x: tensor<8xf32>, %z: tensor<8xf32>):
+    %s = kiln.add %x, %z : (tensor<8xf32>, tensor<8xf32>) -> tensor<8xf32>
+    %r = kiln.relu %s : (tensor<8xf32>) -> tensor<8xf32>
+    kiln.yield %r : tensor<8xf32>
+  }
+  %g = kiln.fused "contraction" (%m) : (tensor<2x4xf32>) -> tensor<2x2xf32> {
+  ^bb0(%x: tensor<2x4xf32>):
+    %w = kiln.constant dense<1.0> : tensor<4x2xf32>
+    %p = kiln.matmul %x, %w : (tensor<2x4xf32>, tensor<4x2xf32>) -> tensor<2x2xf32>
+    %r = kiln.relu %p : (tensor<2x2xf32>) -> tensor<2x2xf32>
+    kiln.yield %r : tensor<2x2xf32>
+  }
+  return %y, %g : tensor<8xf32>, tensor<2x2xf32>
+}

@@ -19,6 +19,9 @@ template <typename ConcreteType>
 class Broadcasting : public ::mlir::OpTrait::TraitBase<ConcreteType, Broadcasting> {};
 template <typename ConcreteType>
 class BoolResult : public ::mlir::OpTrait::TraitBase<ConcreteType, BoolResult> {};
+/// Not read by shape inference: marks the elementwise ops (see KilnDialect.td).
+template <typename ConcreteType>
+class ElementwiseMap : public ::mlir::OpTrait::TraitBase<ConcreteType, ElementwiseMap> {};
 } // namespace OpTrait
 
 /// Result types of an op from its Kiln_SameShape / Kiln_Broadcasting / Kiln_BoolResult traits.

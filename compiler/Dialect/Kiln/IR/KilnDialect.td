@@ -71,6 +71,10 @@ def Kiln_SameShape : Kiln_Trait<"SameShapeAsOperand0">;
 def Kiln_Broadcasting : Kiln_Trait<"Broadcasting">;
 // The result element type is i1 instead of operand 0's.
 def Kiln_BoolResult : Kiln_Trait<"BoolResult">;
+// Each result element is a function of the operand elements at the same (broadcast)
+// index and nothing else: the ops that fuse into loops and epilogues, and whose
+// per-element semantics codegen's ScalarOps defines.
+def Kiln_ElementwiseMap : Kiln_Trait<"ElementwiseMap">;
 
 //===----------------------------------------------------------------------===//
 // Shape inference interface

@@ -11,7 +11,7 @@ include "compiler/Dialect/Kiln/IR/KilnDialect.td"
 
 class Kiln_UnaryOp<string mnemonic, string onnx, Type T, string doc,
                    dag attrs = (ins), string exAttrs = "">
-    : Kiln_Op<mnemonic, [Pure, Kiln_SameShape, SameOperandsAndResultElementType]> {
+    : Kiln_Op<mnemonic, [Pure, Kiln_SameShape, SameOperandsAndResultElementType, Kiln_ElementwiseMap]> {
   let summary = "ONNX " # onnx # ": " # doc;
   let description = "Elementwise ONNX `" # onnx # "`: " # doc # ".\n\n"
     # "Example:\n\n```mlir\n%y = kiln." # mnemonic # " %x " # exAttrs
@@ -22,7 +22,7 @@ class Kiln_UnaryOp<string mnemonic, string onnx, Type T, string doc,
 
 class Kiln_PredicateOp<string mnemonic, string onnx, Type T, string doc,
                        dag attrs = (ins)>
-    : Kiln_Op<mnemonic, [Pure, Kiln_SameShape, Kiln_BoolResult]> {
+    : Kiln_Op<mnemonic, [Pure, Kiln_SameShape, Kiln_BoolResult, Kiln_ElementwiseMap]> {
   let summary = "ONNX " # onnx # ": " # doc;
   let description = "Elementwise ONNX `" # onnx # "`: " # doc
     # "; the result is a boolean tensor of the input's shape.\n\n"
@@ -34,7 +34,7 @@ class Kiln_PredicateOp<string mnemonic, string onnx, Type T, string doc,
 
 class Kiln_BinaryOp<string mnemonic, string onnx, Type T, string doc,
                     dag attrs = (ins), list<Trait> traits = [SameOperandsAndResultElementType]>
-    : Kiln_Op<mnemonic, !listconcat([Pure, Kiln_Broadcasting], traits)> {
+    : Kiln_Op<mnemonic, !listconcat([Pure, Kiln_Broadcasting, Kiln_ElementwiseMap], traits)> {
   let summary = "ONNX " # onnx # ": " # doc;
   let description = "Elementwise ONNX `" # onnx # "` with multidirectional "
     # "(NumPy) broadcasting: " # doc # ".\n\n"
@@ -46,7 +46,7 @@ class Kiln_BinaryOp<string mnemonic, string onnx, Type T, string doc,
 
 class Kiln_CompareOp<string mnemonic, string onnx, Type T, string doc>
     : Kiln_Op<mnemonic, [Pure, Kiln_Broadcasting, Kiln_BoolResult,
-                         SameOperandsElementType]> {
+                         SameOperandsElementType, Kiln_ElementwiseMap]> {
   let summary = "ONNX " # onnx # ": " # doc;
   let description = "Elementwise ONNX `" # onnx # "` with multidirectional "
     # "broadcasting: " # doc # "; the result is boolean.\n\n"
@@ -57,7 +57,7 @@ class Kiln_CompareOp<string mnemonic, string onnx, Type T, string doc>
 }
 
 class Kiln_VariadicOp<string mnemonic, string onnx, Type T, string doc>
-    : Kiln_Op<mnemonic, [Pure, Kiln_Broadcasting, SameOperandsAndResultElementType]> {
+    : Kiln_Op<mnemonic, [Pure, Kiln_Broadcasting, SameOperandsAndResultElementType, Kiln_ElementwiseMap]> {
   let summary = "ONNX " # onnx # ": " # doc;
   let description = "ONNX `" # onnx # "` over one or more inputs with "
     # "multidirectional broadcasting: " # doc # ".\n\n"
@@ -198,11 +198,11 @@ def Kiln_IfOp : Kiln_ShapedOp<"if", [RecursiveMemoryEffects, NoRegionArguments]>
   }];
 }
 
-def Kiln_YieldOp : Kiln_OpBase<"yield", [Pure, Terminator, HasParent<"IfOp">]> {
-  let summary = "The values a kiln.if branch gives its results";
+def Kiln_YieldOp : Kiln_OpBase<"yield", [Pure, Terminator, ParentOneOf<["IfOp", "FusedOp"]>]> {
+  let summary = "The values a kiln.if branch or a kiln.fused body gives its results";
   let description = [{
-    Ends each branch of a `kiln.if` (an ONNX branch graph's outputs), one
-    operand per result of the If.
+    Ends each branch of a `kiln.if` (an ONNX branch graph's outputs) and the
+    body of a `kiln.fused`, one operand per result of the op.
 
     Example:
 
@@ -212,6 +212,52 @@ def Kiln_YieldOp : Kiln_OpBase<"yield", [Pure, Terminator, HasParent<"IfOp">]> {
   }];
   let arguments = (ins Variadic<Kiln_AnyTensor>:$values);
   let assemblyFormat = "($values^ `:` type($values))? attr-dict";
+}
+
+def Kiln_FusedOp : Kiln_OpBase<"fused", [IsolatedFromAbove, RecursiveMemoryEffects]> {
+  let summary = "A fused region: kiln ops that become one kernel";
+  let description = [{
+    The `fused` stage groups the static graph into regions, each compiled to one
+    kernel whose intermediate values never reach global memory. The body is one
+    block whose arguments are the region's `inputs` (values computed outside);
+    constants and `kiln.none` it uses are defined inside; `kiln.yield` lists the
+    values the rest of the program reads, which become the results. `kind` says
+    which emitter compiles it:
+
+    - `elementwise`: ops with the ElementwiseMap trait over one index space (every
+      body value has the same number of elements; views such as reshapes pass
+      values through unchanged, since element i stays element i);
+    - `contraction`: one Conv, Gemm or MatMul (the root) whose result feeds
+      elementwise ops of its shape (bias, activations, residual adds) applied as
+      the kernel stores it.
+
+    The reference evaluator runs the body op by op, as before fusion.
+
+    Example:
+
+    ```mlir
+    %y = kiln.fused "elementwise" (%a, %b) : (tensor<8xf32>, tensor<8xf32>) -> tensor<8xf32> {
+    ^bb0(%x: tensor<8xf32>, %z: tensor<8xf32>):
+      %s = kiln.add %x, %z : (tensor<8xf32>, tensor<8xf32>) -> tensor<8xf32>
+      %r = kiln.relu %s : (tensor<8xf32>) -> tensor<8xf32>
+      kiln.yield %r : tensor<8xf32>
+    }
+    ```
+  }];
+  let arguments = (ins Variadic<Kiln_AnyTensor>:$inputs, StrAttr:$kind);
+  let results = (outs Variadic<Kiln_AnyTensor>:$outputs);
+  let regions = (region SizedRegion<1>:$body);
+  let assemblyFormat = "$kind (`(` $inputs^ `)`)? attr-dict `:` functional-type($inputs, results) $body";
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    /// The region's root: its one op that is not elementwise (contraction regions).
+    ::mlir::Operation *root();
+    /// The kinds a region may have.
+    static bool isKnownKind(::llvm::StringRef kind);
+    /// Reshape, Flatten, Squeeze and Unsqueeze: inside a region, element i of the
+    /// result is element i of the operand (no copy).
+    static bool isView(::mlir::Operation *op);
+  }];
 }
 
 //===----------------------------------------------------------------------===//
@@ -282,7 +328,7 @@ def Kiln_IsInfOp : Kiln_PredicateOp<"is_inf", "IsInf", Kiln_FloatTensor,
     (ins DefaultValuedAttr<I64Attr, "1">:$detect_negative,
          DefaultValuedAttr<I64Attr, "1">:$detect_positive)>;
 
-def Kiln_CastOp : Kiln_ShapedOp<"cast", [Pure]> {
+def Kiln_CastOp : Kiln_ShapedOp<"cast", [Pure, Kiln_ElementwiseMap]> {
   let summary = "ONNX Cast: elementwise conversion to the element type `to`";
   let description = [{
     Converts each element to `to` (float to integer truncates toward zero;
@@ -299,7 +345,7 @@ def Kiln_CastOp : Kiln_ShapedOp<"cast", [Pure]> {
   let results = (outs Kiln_AnyTensor:$output);
 }
 
-def Kiln_CastLikeOp : Kiln_ShapedOp<"cast_like", [Pure]> {
+def Kiln_CastLikeOp : Kiln_ShapedOp<"cast_like", [Pure, Kiln_ElementwiseMap]> {
   let summary = "ONNX CastLike: cast to the element type of a second tensor";
   let description = [{
     Converts `input` to the element type of `target_type` (whose values are
@@ -315,7 +361,7 @@ def Kiln_CastLikeOp : Kiln_ShapedOp<"cast_like", [Pure]> {
   let results = (outs Kiln_AnyTensor:$output);
 }
 
-def Kiln_ClipOp : Kiln_Op<"clip", [Pure, Kiln_SameShape]> {
+def Kiln_ClipOp : Kiln_Op<"clip", [Pure, Kiln_SameShape, Kiln_ElementwiseMap]> {
   let summary = "ONNX Clip: clamp between optional scalar bounds";
   let description = [{
     Clamps each element to [`min`, `max`]; an absent bound (`none`) is
@@ -375,7 +421,7 @@ def Kiln_MinOp : Kiln_VariadicOp<"min", "Min", Kiln_NumericTensor, "the elementw
 def Kiln_SumOp : Kiln_VariadicOp<"sum", "Sum", Kiln_NumericTensor, "the elementwise sum">;
 def Kiln_MeanOp : Kiln_VariadicOp<"mean", "Mean", Kiln_FloatTensor, "the elementwise mean">;
 
-def Kiln_WhereOp : Kiln_ShapedOp<"where", [Pure]> {
+def Kiln_WhereOp : Kiln_ShapedOp<"where", [Pure, Kiln_ElementwiseMap]> {
   let summary = "ONNX Where: select X where condition is true, else Y";
   let description = [{
     Elementwise select with multidirectional broadcasting of all three
