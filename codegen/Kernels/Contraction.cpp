@@ -60,18 +60,26 @@ struct Sink {
     buffers.push_back(result);
     param = buffers.size() - 1;
   }
-  /// Stores `value` (the result's element, storage-ready) at element `offset`.
-  void store(KernelBuilder &kb, Value offset, Value value) const {
-    if (!epilogue)
-      return kb.store(param, offset, value);
-    if (failed(epilogue->emitAt(kb, offset, toCompute(kb, value, elem))))
+  /// Stores `values` (the result's elements, storage-ready) at elements offset,
+  /// offset + 1...: one, or a vector run from a multiple of its length.
+  void store(KernelBuilder &kb, Value offset, ArrayRef<Value> values) const {
+    if (!epilogue) {
+      if (values.size() == 1)
+        return kb.store(param, offset, values[0]);
+      unsigned bytes = (values[0].getType().getIntOrFloatBitWidth() + 7) / 8;
+      return kb.storeConsecutive(kb.param(param), offset, values, values.size() * bytes);
+    }
+    SmallVector<Value> seeds;
+    for (Value v : values)
+      seeds.push_back(toCompute(kb, v, elem));
+    if (failed(epilogue->emitRun(kb, offset, seeds)))
       status = failure();
   }
   std::string name(StringRef base) const { return (base + (epilogue ? epilogue->nameSuffix() : "")).str(); }
   void routeGemm(GemmSpec &s) const {
     s.out = param;
     if (epilogue)
-      s.storeOut = [this](KernelBuilder &kb, Value offset, Value value) { store(kb, offset, value); };
+      s.storeOut = [this](KernelBuilder &kb, Value offset, ArrayRef<Value> values) { store(kb, offset, values); };
   }
 };
 
@@ -343,7 +351,7 @@ bool emitDepthwiseConv(Operation *op, KernelModule &km, SmallVectorImpl<Launch> 
   // the next row or of the spare row at the end, and does not store them.
   const int64_t run = std::min<int64_t>(4, OW), runsPerRow = (OW + run - 1) / run;
   const int64_t perPlane = band * runsPerRow;
-  const bool vectorStore = run == 4 && OW % 4 == 0 && acc == elem && !out.epilogue;
+  const bool vectorStore = run == 4 && OW % 4 == 0 && acc == elem;
   kb.forLoop(t, kb.idx(planes * perPlane), kb.idx(kThreads), [&](Value item) {
     Value p = kb.divC(item, perPlane), inPlane = kb.remC(item, perPlane);
     Value plane = kb.add(firstPlane, p);
@@ -369,7 +377,7 @@ bool emitDepthwiseConv(Operation *op, KernelModule &km, SmallVectorImpl<Launch> 
       for (Value sum : sums)
         results.push_back(fromCompute(kb, b ? addS(kb, sum, b) : sum, elem));
       if (vectorStore) {
-        kb.storeConsecutive(kb.param(out.param), at, results, 4 * (elem.getIntOrFloatBitWidth() / 8));
+        out.store(kb, at, results);
         return;
       }
       for (int64_t v = 0; v < run; ++v) {

@@ -225,6 +225,55 @@ FailureOr<SmallVector<Value>> ElementwiseProgram::compute(KernelBuilder &kb, Val
   return out;
 }
 
+LogicalResult ElementwiseProgram::emitRun(KernelBuilder &kb, Value linear, ArrayRef<Value> seeds) const {
+  const unsigned n = seeds.size();
+  if (n == 1)
+    return emitAt(kb, linear, seeds[0]);
+  auto bytesOf = [&](unsigned buffer) { return (storageType(elemOf(buffers_[buffer])).getIntOrFloatBitWidth() + 7) / 8; };
+  // Input elements per (buffer, view): one vector load when read at the own index.
+  std::map<std::pair<int, unsigned>, SmallVector<Value>> lanes;
+  auto laneValues = [&](unsigned buffer, unsigned view) -> SmallVector<Value> & {
+    auto [it, inserted] = lanes.try_emplace({static_cast<int>(buffer), view});
+    if (!inserted)
+      return it->second;
+    const Input *in = nullptr;
+    for (const Input &i : inputs_)
+      if (i.buffer == static_cast<int>(buffer))
+        in = &i;
+    const View &w = in->views[view];
+    if (w.contiguous) {
+      it->second = kb.loadConsecutive(kb.param(param(buffer)), linear, n, n * bytesOf(buffer));
+      if (kb.elementType(param(buffer)).isInteger(1))
+        for (Value &v : it->second)
+          v = arith::CmpIOp::create(kb.b(), kb.loc(), arith::CmpIPredicate::ne, v, kb.constInt(v.getType(), 0));
+    } else {
+      for (unsigned u = 0; u < n; ++u) {
+        SmallVector<Value> c = kb.delinearize(kb.add(linear, kb.idx(u)), w.shape);
+        it->second.push_back(kb.load(param(buffer), kb.linearize(c, w.strides)));
+      }
+    }
+    return it->second;
+  };
+  SmallVector<SmallVector<Value>> outLanes(outputs_.size());
+  for (unsigned u = 0; u < n; ++u) {
+    FailureOr<SmallVector<Value>> values =
+        compute(kb, seeds[u], [&](unsigned buffer, unsigned view) { return laneValues(buffer, view)[u]; });
+    if (failed(values))
+      return failure();
+    for (auto [o, v] : llvm::enumerate(*values)) {
+      Value stored = v;
+      if (stored.getType().isInteger(1))
+        stored = arith::ExtUIOp::create(kb.b(), kb.loc(), kb.b().getI8Type(), stored);
+      outLanes[o].push_back(stored);
+    }
+  }
+  for (auto [o, values] : llvm::enumerate(outLanes)) {
+    unsigned buffer = inputBuffers_ + o;
+    kb.storeConsecutive(kb.param(param(buffer)), linear, values, n * bytesOf(buffer));
+  }
+  return success();
+}
+
 LogicalResult ElementwiseProgram::emitAt(KernelBuilder &kb, Value linear, Value seedValue) const {
   std::map<std::pair<int, unsigned>, SmallVector<Value>> coords; // per (buffer, view)
   FailureOr<SmallVector<Value>> values = compute(kb, seedValue, [&](unsigned buffer, unsigned view) {

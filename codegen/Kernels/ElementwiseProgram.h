@@ -56,6 +56,10 @@ public:
   /// compute() for the element at `linear`, reading each input through its broadcast
   /// strides, then stores every output there.
   mlir::LogicalResult emitAt(KernelBuilder &kb, mlir::Value linear, mlir::Value seedValue = {}) const;
+  /// emitAt for the seeds.size() consecutive elements from `linear` (a multiple of
+  /// their count): inputs read at the elements' own index are loaded, and every output
+  /// stored, as one vector (buffers start 256-byte aligned).
+  mlir::LogicalResult emitRun(KernelBuilder &kb, mlir::Value linear, llvm::ArrayRef<mlir::Value> seeds) const;
 
 private:
   /// How one input buffer is read by ops of one result shape: that shape and the

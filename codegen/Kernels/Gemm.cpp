@@ -37,7 +37,7 @@ namespace {
 /// Stores the finished dot product of (b, row, col) through the spec's epilogue.
 void storeResult(KernelBuilder &kb, const GemmSpec &s, Value b, Value row, Value col, Value acc) {
   if (s.storeOut)
-    return s.storeOut(kb, s.outOffset(kb, b, row, col), s.finish(kb, b, row, col, acc));
+    return s.storeOut(kb, s.outOffset(kb, b, row, col), {s.finish(kb, b, row, col, acc)});
   kb.store(s.out, s.outOffset(kb, b, row, col), s.finish(kb, b, row, col, acc));
 }
 
@@ -418,7 +418,7 @@ void emitTiledKernel(KernelBuilder &kb, const GemmSpec &s, const TileConfig &c, 
   // or wholly outside the matrix, so one column's bound guards it.
   int64_t outputs = s.batch * s.M * s.N;
   unsigned partials = kb.func().getNumArguments() - 1; // the scratch parameter when split
-  int64_t wOut = vectorized && wB > 1 && s.N % wB == 0 && (splits > 1 || (s.quadColumns && !s.storeOut)) ? wB : 1;
+  int64_t wOut = vectorized && wB > 1 && s.N % wB == 0 && (splits > 1 || s.quadColumns) ? wB : 1;
   for (int64_t i = 0; i < c.tm; ++i) {
     Value row = kb.add(row0, rowOff[i]);
     for (int64_t j = 0; j < c.tn; j += wOut) {
@@ -440,6 +440,8 @@ void emitTiledKernel(KernelBuilder &kb, const GemmSpec &s, const TileConfig &c, 
         SmallVector<Value> values;
         for (int64_t u = 0; u < wOut; ++u)
           values.push_back(s.finish(kb, bi, row, kb.add(col, kb.idx(u)), acc[u]));
+        if (s.storeOut)
+          return s.storeOut(kb, s.outOffset(kb, bi, row, col), values);
         unsigned bytes = values[0].getType().getIntOrFloatBitWidth() / 8;
         kb.storeConsecutive(kb.param(s.out), s.outOffset(kb, bi, row, col), values, wOut * bytes);
       };

@@ -43,9 +43,9 @@ struct GemmSpec {
   std::function<mlir::Value(KernelBuilder &kb, mlir::Value b, mlir::Value row, mlir::Value col)> outOffset;
   std::function<mlir::Value(KernelBuilder &kb, mlir::Value b, mlir::Value row, mlir::Value col, mlir::Value acc)>
       finish;
-  /// When set, every finished value goes to storeOut(offset, value) instead of `out`
-  /// (a fused epilogue), one element at a time.
-  std::function<void(KernelBuilder &kb, mlir::Value offset, mlir::Value value)> storeOut;
+  /// When set, finished values go to storeOut(offset, values) instead of `out` (a fused
+  /// epilogue): one value, or a run of adjacent ones (as for `out`, see quadColumns).
+  std::function<void(KernelBuilder &kb, mlir::Value offset, llvm::ArrayRef<mlir::Value> values)> storeOut;
   /// Set when columns col .. col+3 of a row are adjacent in `out`, and col's offset a
   /// multiple of 4, for every col that is a multiple of 4 (and so likewise for runs of
   /// 2): the tiled kernel may then store such runs as one vector.
