@@ -5,9 +5,13 @@
 
 #include "Frontend.h"
 #include "OutputFile.h"
+#include "PlanFile.h"
 
 #include "codegen/Driver/Codegen.h"
 #include "codegen/Plan/PlanWriter.h"
+#include "compiler/Dialect/Kiln/IR/KilnOps.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/MLIRContext.h"
@@ -40,15 +44,25 @@ struct CompileOptions {
 // Tensors larger than this print as `dense_resource<__elided__>` unless --print-weights.
 constexpr int64_t kElideElementsAbove = 64;
 
-void printStats(ModuleOp module) {
+/// The ops of `module`'s function (regions' bodies not entered), by kind: what runs.
+/// Constants, `none` values and the terminator are not counted.
+llvm::MapVector<StringRef, int> countOps(ModuleOp module, int &total) {
   llvm::MapVector<StringRef, int> counts;
-  size_t total = 0;
-  module.walk([&](Operation *op) {
-    if (op->getDialect() && op->getDialect()->getNamespace() == "kiln") {
-      ++counts[op->getName().getStringRef()];
-      ++total;
-    }
+  total = 0;
+  module.walk([&](func::FuncOp func) {
+    for (Operation &op : func.getBody().front())
+      if (op.getDialect() && op.getDialect()->getNamespace() == "kiln" &&
+          !isa<mlir::kiln::ConstantOp, mlir::kiln::NoneOp>(op)) {
+        ++counts[op.getName().getStringRef()];
+        ++total;
+      }
   });
+  return counts;
+}
+
+void printStats(ModuleOp module) {
+  int total = 0;
+  llvm::MapVector<StringRef, int> counts = countOps(module, total);
   std::vector<std::pair<StringRef, int>> sorted(counts.begin(), counts.end());
   std::stable_sort(sorted.begin(), sorted.end(),
                    [](auto &a, auto &b) { return a.second > b.second; });
@@ -56,6 +70,22 @@ void printStats(ModuleOp module) {
   for (auto &[name, count] : sorted)
     fmt::print(stderr, " {} {}", name.str(), count);
   fmt::print(stderr, "\n");
+}
+
+/// --stats for a plan: how the graph shrank stage by stage, and what the plan moves.
+void printPlanStats(const std::vector<int> &opsAtStage, int regions, const std::vector<uint8_t> &bytes) {
+  ::kiln::cli::PlanFile plan;
+  std::string error;
+  if (!::kiln::cli::PlanFile::parse(bytes, plan, error))
+    return;
+  uint64_t moved = 0;
+  for (size_t i = 0; i < plan.launches.size(); ++i)
+    moved += plan.launchBytes(i);
+  fmt::print(stderr,
+             "onnx {} ops, static {} ops, fused {} ops ({} regions); plan: {} kernels, {} launches, "
+             "arena {} bytes, {} bytes over the launches' buffers (floor {}: weights, inputs, outputs)\n",
+             opsAtStage[0], opsAtStage[1], opsAtStage[2], regions, plan.kernels.size(), plan.launches.size(),
+             plan.header.arena_size, moved, plan.floorBytes());
 }
 
 std::vector<std::string> allStageNames() {
@@ -77,10 +107,18 @@ int runCompile(const CompileOptions &opts) {
   std::string error;
   // With --dump-dir, every stage lands in the directory, the front ones included.
   std::function<void(ModuleOp, ::kiln::Stage)> dumpStage;
-  if (!opts.dumpDir.empty()) {
-    llvm::sys::fs::create_directories(opts.dumpDir);
+  std::vector<int> opsAtStage(3, 0); // with --stats: ops at onnx, static and fused
+  int regions = 0;
+  if (!opts.dumpDir.empty() || opts.stats) {
+    if (!opts.dumpDir.empty())
+      llvm::sys::fs::create_directories(opts.dumpDir);
     dumpStage = [&](ModuleOp m, ::kiln::Stage stage) {
-      if (stage == ::kiln::Stage::Onnx)
+      int total = 0;
+      llvm::MapVector<StringRef, int> counts = countOps(m, total);
+      opsAtStage[static_cast<int>(stage)] = total;
+      if (stage == ::kiln::Stage::Fused)
+        regions = counts.lookup("kiln.fused");
+      if (stage == ::kiln::Stage::Onnx || opts.dumpDir.empty())
         return;
       std::string path = opts.dumpDir + "/" + ::kiln::stageNames()[static_cast<int>(stage)] + ".mlir";
       if (auto f = openOutputFile(path, &error)) {
@@ -115,6 +153,8 @@ int runCompile(const CompileOptions &opts) {
     std::vector<uint8_t> plan;
     if (failed(::kiln::codegen::compileToPlan(*module, codegen, plan)))
       return 1;
+    if (opts.stats)
+      printPlanStats(opsAtStage, regions, plan);
     return write(StringRef(reinterpret_cast<const char *>(plan.data()), plan.size()));
   }
   // Stage texts are built in memory too, so that -o gets all of it or nothing.
@@ -162,6 +202,8 @@ std::function<int()> (::kiln::cli::addCompileCommand)(CLI::App &app) {
                 "Print every constant in full (by default tensors over 64 elements are elided)");
   cmd->add_flag("--locations", opts->locations,
                 "Print locations: each op's ONNX node name and op type");
-  cmd->add_flag("--stats", opts->stats, "Print a count of the ops of each kind on stderr");
+  cmd->add_flag("--stats", opts->stats,
+                "Print on stderr a count of the ops of each kind, and for a plan the ops at each stage, "
+                "its kernels, launches, arena and the bytes its launches move");
   return [opts]() -> int { return runCompile(*opts); };
 }

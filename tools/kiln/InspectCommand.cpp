@@ -94,6 +94,12 @@ int runInspect(const InspectOptions &opts) {
   fmt::print("code:      {}\n", humanBytes(plan.codeSize));
   fmt::print("kernels:   {}\n", plan.kernels.size());
   fmt::print("launches:  {}\n", plan.launches.size());
+  uint64_t moved = 0;
+  for (size_t i = 0; i < plan.launches.size(); ++i)
+    moved += plan.launchBytes(i);
+  if (h.version_minor >= 2 || h.version_major > 1)
+    fmt::print("traffic:   {} over the launches' buffers (floor: {} of weights, inputs and outputs)\n",
+               humanBytes(moved), humanBytes(plan.floorBytes()));
 
   // Resource usage needs the driver to load the kernels; without a GPU, skip it
   // quietly unless --device asked for it.
@@ -118,6 +124,7 @@ int runInspect(const InspectOptions &opts) {
   if (!resources.empty())
     for (const char *c : {"regs", "static smem", "local"})
       header.push_back(c);
+  header.push_back("bytes");
   header.push_back("args");
   header.push_back("onnx nodes");
   rows.push_back(header);
@@ -131,6 +138,7 @@ int runInspect(const InspectOptions &opts) {
       row.push_back(std::to_string(r.staticSharedBytes));
       row.push_back(std::to_string(r.localBytes));
     }
+    row.push_back(humanBytes(plan.launchBytes(i)));
     std::vector<std::string> args;
     for (uint32_t a = 0; a < l.arg_count; ++a)
       args.push_back(argText(plan.args[l.arg_first + a]));

@@ -5,6 +5,8 @@
 
 #include <fstream>
 #include <iterator>
+#include <set>
+#include <tuple>
 
 namespace kiln::cli {
 namespace {
@@ -30,6 +32,27 @@ std::vector<std::string> PlanFile::nodesOf(size_t index) const {
   for (uint32_t i = 0; i < d.name_count; ++i)
     names.push_back(str(debugNames[d.name_first + i]));
   return names;
+}
+
+uint64_t PlanFile::launchBytes(size_t index) const {
+  const kiln_plan_launch_t &l = launches[index];
+  std::set<std::tuple<uint32_t, uint64_t, uint64_t>> ranges;
+  for (uint32_t a = 0; a < l.arg_count; ++a) {
+    const kiln_plan_arg_t &arg = args[l.arg_first + a];
+    if (arg.kind == KILN_PLAN_ARG_ARENA_PTR || arg.kind == KILN_PLAN_ARG_WEIGHT_PTR)
+      ranges.insert({arg.kind, arg.value, arg.size});
+  }
+  uint64_t bytes = 0;
+  for (const auto &r : ranges)
+    bytes += std::get<2>(r);
+  return bytes;
+}
+
+uint64_t PlanFile::floorBytes() const {
+  uint64_t bytes = weightsSize;
+  for (const kiln_plan_tensor_t &t : tensors)
+    bytes += t.byte_size;
+  return bytes;
 }
 
 bool PlanFile::parse(const std::vector<uint8_t> &bytes, PlanFile &out, std::string &error) {

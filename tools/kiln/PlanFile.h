@@ -29,6 +29,12 @@ struct PlanFile {
   std::string str(uint32_t ref) const;
   /// ONNX nodes of launch `index` from the debug sections (empty without them).
   std::vector<std::string> nodesOf(size_t index) const;
+  /// Bytes of the distinct buffers launch `index` reads or writes (its pointer
+  /// arguments' ranges, each counted once): a proxy for its global memory traffic.
+  /// Zero for plans before format 1.2, whose arguments carry no size.
+  uint64_t launchBytes(size_t index) const;
+  /// The least any execution moves: the weights, the inputs and the outputs once.
+  uint64_t floorBytes() const;
 
   /// Parses plan bytes with the runtime's reader; false with its one-line reason.
   static bool parse(const std::vector<uint8_t> &bytes, PlanFile &out, std::string &error);
