@@ -47,7 +47,7 @@ LogicalResult generateGridSample(Operation *op, KernelModule &km, SmallVectorImp
   Value x = g.getX(), grid = g.getGrid(), y = g.getY();
   ArrayRef<int64_t> xs = shapeOf(x), ys = shapeOf(y);
   int64_t c = xs[1], h = xs[2], w = xs[3], ho = ys[2], wo = ys[3], total = numElements(y);
-  bool align = g.getAlignCorners() != 0;
+  bool align = static_cast<int64_t>(g.getAlignCorners()) != 0;
   StringRef mode = g.getMode(), padding = g.getPaddingMode();
   Type elem = elemOf(y);
   SmallVector<Value> buffers = {x, grid, y};
@@ -148,8 +148,8 @@ LogicalResult generateRoiAlign(Operation *op, KernelModule &km, SmallVectorImpl<
   auto r = cast<k::RoiAlignOp>(op);
   Value x = r.getX(), rois = r.getRois(), indices = r.getBatchIndices(), y = r.getY();
   ArrayRef<int64_t> xs = shapeOf(x);
-  int64_t n = xs[0], c = xs[1], h = xs[2], w = xs[3], ph = r.getOutputHeight(), pw = r.getOutputWidth();
-  int64_t total = numElements(y), ratio = r.getSamplingRatio();
+  int64_t n = xs[0], c = xs[1], h = xs[2], w = xs[3], ph = static_cast<int64_t>(r.getOutputHeight()), pw = static_cast<int64_t>(r.getOutputWidth());
+  int64_t total = numElements(y), ratio = static_cast<int64_t>(r.getSamplingRatio());
   double scale = r.getSpatialScale().convertToDouble();
   bool halfPixel = r.getCoordinateTransformationMode() == "half_pixel", isMax = r.getMode() == "max";
   Type elem = elemOf(y);

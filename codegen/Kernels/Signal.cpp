@@ -65,7 +65,7 @@ LogicalResult generateDFT(Operation *op, KernelModule &km, SmallVectorImpl<Launc
   auto d = cast<k::DFTOp>(op);
   Value x = d.getInput(), y = d.getOutput();
   ArrayRef<int64_t> xs = shapeOf(x), ys = shapeOf(y);
-  int64_t rank = xs.size(), axis = d.getAxis() < 0 ? d.getAxis() + rank : d.getAxis();
+  int64_t rank = xs.size(), axis = static_cast<int64_t>(d.getAxis()) < 0 ? static_cast<int64_t>(d.getAxis()) + rank : static_cast<int64_t>(d.getAxis());
   int64_t have = xs[axis], count = ys[axis];
   std::optional<int64_t> length = isAbsent(d.getDftLength()) ? std::optional<int64_t>(have) : constantInt(d.getDftLength());
   if (!length)
@@ -74,7 +74,7 @@ LogicalResult generateDFT(Operation *op, KernelModule &km, SmallVectorImpl<Launc
   int64_t inner = 1;
   for (int64_t a = axis + 1; a < rank - 1; ++a)
     inner *= xs[a];
-  double sign = d.getInverse() ? 1 : -1, scale = d.getInverse() ? 1.0 / static_cast<double>(n) : 1.0;
+  double sign = static_cast<int64_t>(d.getInverse()) ? 1 : -1, scale = static_cast<int64_t>(d.getInverse()) ? 1.0 / static_cast<double>(n) : 1.0;
   // Sums and twiddles in f64, as the reference evaluator computes them: an f32 sum of n
   // rotated terms drifts by n ulps of the largest term, far beyond ONNX's tolerance
   // for the near-zero bins.

@@ -63,7 +63,7 @@ LogicalResult gridSample(Operation *op, Operands in, Results out) {
   Tensor &y = out[0];
   int64_t n = x.shape()[0], c = x.shape()[1], h = x.shape()[2], w = x.shape()[3];
   int64_t ho = y.shape()[2], wo = y.shape()[3];
-  bool align = g.getAlignCorners() != 0;
+  bool align = static_cast<int64_t>(g.getAlignCorners()) != 0;
   GridPadding padding = paddingOf(g.getPaddingMode());
   StringRef mode = g.getMode();
   for (int64_t b = 0; b < n; ++b)
@@ -116,9 +116,9 @@ LogicalResult roiAlign(Operation *op, Operands in, Results out) {
   const Tensor &x = *in[0], &rois = *in[1], &indices = *in[2];
   Tensor &y = out[0];
   int64_t n = x.shape()[0], c = x.shape()[1], h = x.shape()[2], w = x.shape()[3];
-  int64_t count = y.shape()[0], ph = r.getOutputHeight(), pw = r.getOutputWidth();
+  int64_t count = y.shape()[0], ph = static_cast<int64_t>(r.getOutputHeight()), pw = static_cast<int64_t>(r.getOutputWidth());
   RoiAlignParams p{r.getSpatialScale().convertToDouble(), r.getCoordinateTransformationMode() == "half_pixel",
-                   r.getSamplingRatio(), r.getMode() == "max"};
+                   static_cast<int64_t>(r.getSamplingRatio()), r.getMode() == "max"};
   for (int64_t roi = 0; roi < count; ++roi) {
     int64_t b = indices.getInt(roi);
     if (b < 0 || b >= n)

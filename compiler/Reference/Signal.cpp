@@ -18,11 +18,11 @@ LogicalResult dft(Operation *op, Operands in, Results out) {
   auto d = cast<k::DFTOp>(op);
   const Tensor &x = *in[0];
   Tensor &y = out[0];
-  int64_t rank = x.rank(), axis = d.getAxis() < 0 ? d.getAxis() + rank : d.getAxis();
+  int64_t rank = x.rank(), axis = static_cast<int64_t>(d.getAxis()) < 0 ? static_cast<int64_t>(d.getAxis()) + rank : static_cast<int64_t>(d.getAxis());
   bool complexIn = x.shape().back() == 2;
   int64_t have = x.shape()[axis];
   int64_t n = in[1] ? in[1]->getInt(0) : have, count = y.shape()[axis];
-  double sign = d.getInverse() ? 1 : -1, scale = d.getInverse() ? 1.0 / static_cast<double>(n) : 1.0;
+  double sign = static_cast<int64_t>(d.getInverse()) ? 1 : -1, scale = static_cast<int64_t>(d.getInverse()) ? 1.0 / static_cast<double>(n) : 1.0;
   // Outer = axes before `axis`, inner = axes between it and the last.
   int64_t outer = 1, inner = 1;
   for (int64_t a = 0; a < axis; ++a)

@@ -1146,3 +1146,30 @@ func.func @fused_isolated(%a: tensor<8xf32>, %b: tensor<8xf32>) {
   }
   return
 }
+
+// -----
+
+func.func @lrn_negative_size(%x: tensor<1x8x4x4xf32>) {
+  // expected-error @+1 {{size must be positive, got -3}}
+  %y = kiln.lrn %x {size = -3 : i64} : (tensor<1x8x4x4xf32>) -> tensor<1x8x4x4xf32>
+  return
+}
+
+// -----
+
+func.func @roi_align_negative_output(%x: tensor<1x1x4x4xf32>, %rois: tensor<3x4xf32>, %idx: tensor<3xi64>) {
+  // expected-error @+1 {{output sizes must be positive and sampling_ratio not negative}}
+  %0 = kiln.roi_align %x, %rois, %idx {output_height = -2 : i64} : (tensor<1x1x4x4xf32>, tensor<3x4xf32>, tensor<3xi64>) -> tensor<3x1x1x1xf32>
+  return
+}
+
+// -----
+
+func.func @dft_negative_axis(%x: tensor<1x8x1xf32>) {
+  %none = kiln.none
+  // A negative axis counts from the end (-2 is the signal axis here).
+  %0 = kiln.dft %x, %none {axis = -2 : i64} : (tensor<1x8x1xf32>, none) -> tensor<1x8x2xf32>
+  // expected-error @+1 {{axis -1 must name a signal axis}}
+  %1 = kiln.dft %x, %none {axis = -1 : i64} : (tensor<1x8x1xf32>, none) -> tensor<1x8x2xf32>
+  return
+}

@@ -95,8 +95,8 @@ LogicalResult BatchNormalizationOp::verify() {
 }
 
 LogicalResult LRNOp::verify() {
-  if (getSize() <= 0)
-    return emitOpError() << "size must be positive, got " << getSize();
+  if (static_cast<int64_t>(getSize()) <= 0)
+    return emitOpError() << "size must be positive, got " << static_cast<int64_t>(getSize());
   return success();
 }
 

@@ -16,7 +16,7 @@ LogicalResult GridSampleOp::verify() {
     return emitOpError() << "mode must be bilinear, nearest or bicubic, got '" << getMode() << "'";
   if (!llvm::is_contained({"zeros", "border", "reflection"}, getPaddingMode()))
     return emitOpError() << "padding_mode must be zeros, border or reflection, got '" << getPaddingMode() << "'";
-  if (getAlignCorners() != 0 && getAlignCorners() != 1)
+  if (static_cast<int64_t>(getAlignCorners()) != 0 && static_cast<int64_t>(getAlignCorners()) != 1)
     return emitOpError() << "align_corners must be 0 or 1";
   return success();
 }
@@ -34,14 +34,21 @@ LogicalResult GridSampleOp::inferResultTypes(SmallVectorImpl<Type> &resultTypes)
   return success();
 }
 
+/// Output sizes and the sampling ratio (shape inference runs before the verifier, so
+/// both check them).
+static LogicalResult checkSizes(RoiAlignOp op) {
+  if (static_cast<int64_t>(op.getOutputHeight()) <= 0 || static_cast<int64_t>(op.getOutputWidth()) <= 0 ||
+      static_cast<int64_t>(op.getSamplingRatio()) < 0)
+    return op.emitOpError() << "output sizes must be positive and sampling_ratio not negative";
+  return success();
+}
+
 LogicalResult RoiAlignOp::verify() {
   if (getMode() != "avg" && getMode() != "max")
     return emitOpError() << "mode must be avg or max, got '" << getMode() << "'";
   if (getCoordinateTransformationMode() != "half_pixel" && getCoordinateTransformationMode() != "output_half_pixel")
     return emitOpError() << "coordinate_transformation_mode must be half_pixel or output_half_pixel";
-  if (getOutputHeight() <= 0 || getOutputWidth() <= 0 || getSamplingRatio() < 0)
-    return emitOpError() << "output sizes must be positive and sampling_ratio not negative";
-  return success();
+  return checkSizes(*this);
 }
 
 LogicalResult RoiAlignOp::inferResultTypes(SmallVectorImpl<Type> &resultTypes) {
@@ -55,6 +62,8 @@ LogicalResult RoiAlignOp::inferResultTypes(SmallVectorImpl<Type> &resultTypes) {
     return emitOpError() << "rois and batch_indices count " << r << " and " << idx.getDimSize(0) << " regions";
   if (rois.getElementType() != x.getElementType())
     return emitOpError() << "rois must have X's element type";
+  if (failed(checkSizes(*this)))
+    return failure();
   resultTypes.push_back(tensorOf({r, x.getDimSize(1), static_cast<int64_t>(getOutputHeight()), static_cast<int64_t>(getOutputWidth())}, x.getElementType()));
   return success();
 }

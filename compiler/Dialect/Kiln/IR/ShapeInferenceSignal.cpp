@@ -54,7 +54,7 @@ template <typename WindowOp>
 LogicalResult inferWindow(WindowOp op, SmallVectorImpl<Type> &resultTypes) {
   if (failed(checkScalarOperand(op, op.getSize(), "size")))
     return failure();
-  auto element = dataType(op, op.getOutputDatatype());
+  auto element = dataType(op, static_cast<int64_t>(op.getOutputDatatype()));
   if (failed(element))
     return failure();
   std::optional<int64_t> size = scalarInt(op.getSize());
@@ -74,9 +74,9 @@ LogicalResult DFTOp::inferResultTypes(SmallVectorImpl<Type> &resultTypes) {
   int64_t last = x.getDimSize(rank - 1);
   if (!ShapedType::isDynamic(last) && last != 1 && last != 2)
     return emitOpError() << "the last dimension must be 1 (real) or 2 (complex), got " << last;
-  int64_t axis = getAxis() < 0 ? getAxis() + rank : getAxis();
+  int64_t axis = static_cast<int64_t>(getAxis()) < 0 ? static_cast<int64_t>(getAxis()) + rank : static_cast<int64_t>(getAxis());
   if (axis < 1 || axis > rank - 2)
-    return emitOpError() << "axis " << getAxis() << " must name a signal axis of " << x;
+    return emitOpError() << "axis " << static_cast<int64_t>(getAxis()) << " must name a signal axis of " << x;
   if (failed(checkScalarOperand(*this, getDftLength(), "dft_length")))
     return failure();
   int64_t n = x.getDimSize(axis);
@@ -87,7 +87,7 @@ LogicalResult DFTOp::inferResultTypes(SmallVectorImpl<Type> &resultTypes) {
     n = length ? *length : kDyn;
   }
   SmallVector<int64_t> shape(x.getShape());
-  shape[axis] = getOnesided() && !ShapedType::isDynamic(n) ? n / 2 + 1 : (getOnesided() ? kDyn : n);
+  shape[axis] = static_cast<int64_t>(getOnesided()) && !ShapedType::isDynamic(n) ? n / 2 + 1 : (static_cast<int64_t>(getOnesided()) ? kDyn : n);
   shape[rank - 1] = 2;
   resultTypes.push_back(tensorOf(shape, x.getElementType()));
   return success();
@@ -128,7 +128,7 @@ LogicalResult STFTOp::inferResultTypes(SmallVectorImpl<Type> &resultTypes) {
     frames = (length - frameLength) / *step + 1;
   }
   if (!ShapedType::isDynamic(frameLength))
-    bins = getOnesided() ? frameLength / 2 + 1 : frameLength;
+    bins = static_cast<int64_t>(getOnesided()) ? frameLength / 2 + 1 : frameLength;
   resultTypes.push_back(tensorOf({s.getDimSize(0), frames, bins, 2}, s.getElementType()));
   return success();
 }
@@ -149,7 +149,7 @@ LogicalResult MelWeightMatrixOp::inferResultTypes(SmallVectorImpl<Type> &resultT
                          {getUpperEdgeHertz(), "upper_edge_hertz"}})
     if (failed(checkScalarOperand(*this, v, what)))
       return failure();
-  auto element = dataType(*this, getOutputDatatype());
+  auto element = dataType(*this, static_cast<int64_t>(getOutputDatatype()));
   if (failed(element))
     return failure();
   std::optional<int64_t> bins = scalarInt(getNumMelBins()), length = scalarInt(getDftLength());
