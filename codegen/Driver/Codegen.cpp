@@ -2,6 +2,8 @@
 // stage) -> PTX -> memory plan and .kiln artifact.
 #include "codegen/Driver/Codegen.h"
 
+#include "codegen/Driver/GraphDot.h"
+
 #include "codegen/Kernels/Generators.h"
 #include "codegen/Plan/MemoryPlanner.h"
 #include "codegen/Plan/PlanWriter.h"
@@ -34,6 +36,7 @@ std::optional<CodegenStage> parseCodegenStage(llvm::StringRef name) {
   if (name == "llvm") return CodegenStage::Llvm;
   if (name == "ptx") return CodegenStage::Ptx;
   if (name == "plan") return CodegenStage::Plan;
+  if (name == "dot") return CodegenStage::Dot;
   return std::nullopt;
 }
 
@@ -576,6 +579,10 @@ LogicalResult run(ModuleOp module, const CodegenOptions &options, CodegenStage s
       names.append(existing.begin(), existing.end());
     names.push_back(FlatSymbolRefAttr::get(module.getContext(), hl.launch.kernel));
     hl.origin->setAttr("kiln.kernels", ArrayAttr::get(module.getContext(), names));
+  }
+  if (stop == CodegenStage::Dot) {
+    writeDot(module, *os);
+    return success();
   }
   dump(options, "gpu.mlir", [&](llvm::raw_ostream &o) { printModule(module, o); });
   if (stop == CodegenStage::Gpu) {

@@ -12,8 +12,9 @@
 
 namespace kiln::codegen {
 
-/// The stages after `static`, in order; `kiln compile --emit=NAME` stops at one.
-enum class CodegenStage { Gpu, Llvm, Ptx, Plan };
+/// The stages after `fused`, in order; `kiln compile --emit=NAME` stops at one. Dot is
+/// not a stage but a view: the fused graph with its kernels, for Graphviz.
+enum class CodegenStage { Gpu, Llvm, Ptx, Plan, Dot };
 std::optional<CodegenStage> parseCodegenStage(llvm::StringRef name);
 
 struct CodegenOptions {

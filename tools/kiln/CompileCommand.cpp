@@ -90,7 +90,7 @@ void printPlanStats(const std::vector<int> &opsAtStage, int regions, const std::
 
 std::vector<std::string> allStageNames() {
   std::vector<std::string> names = ::kiln::stageNames();
-  for (const char *n : {"gpu", "llvm", "ptx", "plan"})
+  for (const char *n : {"gpu", "llvm", "ptx", "plan", "dot"})
     names.push_back(n);
   return names;
 }

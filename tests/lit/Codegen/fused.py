@@ -27,6 +27,21 @@
 # RUN: env KILN_GEMM=splits=4 kiln compile %t.onnx --emit=plan | FileCheck %s --check-prefix=SPLIT
 # SPLIT: conv_add_relu_{{[0-9]+}} {{.*}}// conv
 # SPLIT-NEXT: conv_add_relu_split_sum_{{[0-9]+}} {{.*}}// conv
+# The fused graph for Graphviz: regions as clusters labelled with their kernels.
+# RUN: kiln compile %t.onnx --emit=dot | FileCheck %s --check-prefix=DOT
+# DOT: digraph kiln {
+# DOT: in0 [shape=ellipse, label="x\nf32[1,64,8,8]"];
+# DOT: subgraph cluster_0 {
+# DOT: label="conv_add_relu_0{{.*}} (contraction)";
+# DOT: n1 [label="conv\nconv\nf32[1,32,8,8]"];
+# DOT: n3 [label="relu\nrelu\nf32[1,32,8,8]"];
+# DOT: subgraph cluster_5 {
+# DOT: label="fused_less_where_0 (elementwise)";
+# DOT: in0 -> n1;
+# DOT: n1 -> n2;
+# DOT: in1 -> n2;
+# DOT: out0 [shape=ellipse, label="y1\nf32[1,32,8,8]"];
+# DOT: n3 -> out0;
 # RUN: kiln compile %t.onnx --emit=plan --no-fuse | FileCheck %s --check-prefix=NOFUSE
 # NOFUSE: // kiln plan: 20 launches
 # RUN: env KILN_CUDA_LIBRARY=%emulator kiln check %t.onnx --rtol 1e-5 | FileCheck %s --check-prefix=EMU
