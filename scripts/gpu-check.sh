@@ -96,6 +96,11 @@ if [[ "${1:-}" == "--fast" ]]; then
     "$bin/kiln" bench "$d/model.kiln" --warmup 10 --iters "${KILN_BENCH_ITERS:-50}" >> "$OUT/$m.log" 2>&1
     python3 tests/models/export_public.py bench "$d" --warmup 10 --iters "${KILN_BENCH_ITERS:-50}" >> "$OUT/$m.log" 2>&1
   done
+  # Fusion's effect on this GPU: each model fused and --no-fuse, beside PyTorch.
+  dirs=()
+  for m in "${models[@]}"; do [[ -f "$OUT/models/$m/model.kiln" ]] && dirs+=("$OUT/models/$m"); done
+  [[ ${#dirs[@]} -gt 0 ]] && python3 bench/fusion.py --gpu --kiln "$bin/kiln" --out "$OUT/fusion" \
+    --iters "${KILN_BENCH_ITERS:-50}" "${dirs[@]}" > "$OUT/fusion.log" 2>&1
   tail -n 4 "$OUT"/conformance-gpu.log 2>/dev/null
   grep -h -E "rel|compile_ms|exit" "$OUT"/*.log
   echo "| model | kiln graph ms | torch+copies ms | speed-up | kiln device-io ms | torch ms | speed-up (device I/O) |"
