@@ -15,6 +15,12 @@ cmake -S "$root" -B "$root/build-static" -G Ninja -DCMAKE_BUILD_TYPE=Release -DK
 ninja -C "$root/build-static" -j"${KILN_JOBS:-$(nproc)}" kiln
 ctest --test-dir "$root/build-static" --output-on-failure -R static-binary
 
+echo "== sanitize flavour (clang, ASan+UBSan): unit, runtime, tools and lit tests, and each fuzzer for a bounded time"
+CC=clang-22 CXX=clang++-22 "$root/scripts/build.sh" "$root/build-sanitize" \
+  -DKILN_SANITIZE=address,undefined -DKILN_FUZZ=ON
+ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+  ctest --test-dir "$root/build-sanitize" --output-on-failure -j2 -L "unit|runtime|tools|lit|fuzz"
+
 echo "== developer flavour: every test"
 "$root/scripts/build.sh" "$root/build"
 ctest --test-dir "$root/build" --output-on-failure -j2
