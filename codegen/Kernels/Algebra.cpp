@@ -96,10 +96,7 @@ LogicalResult generateEinsum(Operation *op, KernelModule &km, SmallVectorImpl<La
     Value r = fp ? fromCompute(kb, sum[0], elem) : castScalar(kb, sum[0], acc, elem);
     kb.store(out, o, r);
   });
-  kb.finish({kBlock, 1, 1});
-  Launch l = linearLaunch(kb.name(), total, kBlock);
-  l.buffers = buffers;
-  launches.push_back(std::move(l));
+  finishLinear(kb, buffers, total, launches);
   return success();
 }
 
@@ -162,11 +159,7 @@ LogicalResult generateDet(Operation *op, KernelModule &km, SmallVectorImpl<Launc
     });
     kb.store(1, t, fromCompute(kb, castScalar(kb, det[0], f64, computeType(elem)), elem));
   });
-  kb.finish({kBlock, 1, 1});
-  Launch l = linearLaunch(kb.name(), count, kBlock);
-  l.buffers = buffers;
-  l.scratch = scratch;
-  launches.push_back(std::move(l));
+  finishLinear(kb, buffers, count, launches, scratch);
   return success();
 }
 

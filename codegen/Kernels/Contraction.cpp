@@ -436,10 +436,7 @@ LogicalResult emitDirectConv(Operation *op, KernelModule &km, SmallVectorImpl<La
       sum = addS(kb, sum, loadC(kb, 2, m, elem));
     sink.store(kb, i, fromCompute(kb, sum, elem));
   });
-  kb.finish({kBlock, 1, 1});
-  Launch l = linearLaunch(kb.name(), total, kBlock);
-  l.buffers = buffers;
-  launches.push_back(std::move(l));
+  finishLinear(kb, buffers, total, launches);
   return sink.status;
 }
 
@@ -642,10 +639,7 @@ LogicalResult generateConvTranspose(Operation *op, KernelModule &km, SmallVector
       sum = addS(kb, sum, loadC(kb, 2, m, elem));
     kb.store(yParam, i, fromCompute(kb, sum, elem));
   });
-  kb.finish({kBlock, 1, 1});
-  Launch l = linearLaunch(kb.name(), total, kBlock);
-  l.buffers = buffers;
-  launches.push_back(std::move(l));
+  finishLinear(kb, buffers, total, launches);
   return success();
 }
 

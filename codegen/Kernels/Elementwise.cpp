@@ -135,10 +135,7 @@ LogicalResult generateDropout(Operation *op, KernelModule &km, SmallVectorImpl<L
     if (mask)
       kb.store(2, i, kb.constBool(true));
   });
-  kb.finish({kBlock, 1, 1});
-  Launch l = linearLaunch(kb.name(), n, kBlock);
-  l.buffers = buffers;
-  launches.push_back(std::move(l));
+  finishLinear(kb, buffers, n, launches);
   return success();
 }
 

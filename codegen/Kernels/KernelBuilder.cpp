@@ -286,4 +286,13 @@ Launch linearLaunch(llvm::StringRef kernel, int64_t n, uint32_t block) {
   return l;
 }
 
+void finishLinear(KernelBuilder &kb, ArrayRef<Value> buffers, int64_t n, SmallVectorImpl<Launch> &launches,
+                  ArrayRef<ScratchBuffer> scratch, uint32_t block) {
+  kb.finish({block, 1, 1});
+  Launch l = linearLaunch(kb.name(), n, block);
+  l.buffers.assign(buffers.begin(), buffers.end());
+  l.scratch.assign(scratch.begin(), scratch.end());
+  launches.push_back(std::move(l));
+}
+
 } // namespace kiln::codegen

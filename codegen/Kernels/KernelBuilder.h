@@ -177,6 +177,11 @@ private:
 
 /// A launch of `n` independent work items, one per thread, `block` threads per block.
 Launch linearLaunch(llvm::StringRef kernel, int64_t n, uint32_t block = 256);
+/// Ends `kb`'s kernel (blocks of `block` threads) and appends its launch over `n` work
+/// items, bound to `buffers` and `scratch`: the close of every one-thread-per-item kernel.
+void finishLinear(KernelBuilder &kb, llvm::ArrayRef<mlir::Value> buffers, int64_t n,
+                  llvm::SmallVectorImpl<Launch> &launches, llvm::ArrayRef<ScratchBuffer> scratch = {},
+                  uint32_t block = 256);
 
 } // namespace kiln::codegen
 

@@ -164,10 +164,7 @@ LogicalResult generateMaxPool(Operation *op, KernelModule &km, SmallVectorImpl<L
       kb.store(2, i, kb.fromIndex(flat, kb.b().getI64Type()));
     }
   });
-  kb.finish({kBlock, 1, 1});
-  Launch l = linearLaunch(kb.name(), total, kBlock);
-  l.buffers = buffers;
-  launches.push_back(std::move(l));
+  finishLinear(kb, buffers, total, launches);
   return success();
 }
 
@@ -212,10 +209,7 @@ LogicalResult generateAveragePool(Operation *op, KernelModule &km, SmallVectorIm
     Value avg = arith::DivFOp::create(kb.b(), kb.loc(), res[0], res[1]);
     kb.store(1, i, fromCompute(kb, avg, elem));
   });
-  kb.finish({kBlock, 1, 1});
-  Launch l = linearLaunch(kb.name(), total, kBlock);
-  l.buffers = buffers;
-  launches.push_back(std::move(l));
+  finishLinear(kb, buffers, total, launches);
   return success();
 }
 

@@ -80,12 +80,6 @@ int64_t axisOf(Operation *op, int64_t rank) {
   return axis < 0 ? axis + rank : axis;
 }
 
-Launch launchOf(KernelBuilder &kb, ArrayRef<Value> buffers, int64_t n) {
-  Launch l = linearLaunch(kb.name(), n, kBlock);
-  l.buffers.assign(buffers.begin(), buffers.end());
-  return l;
-}
-
 //===----------------------------------------------------------------------===//
 // QuantizeLinear, DequantizeLinear
 //===----------------------------------------------------------------------===//
@@ -108,8 +102,7 @@ LogicalResult generateQuantize(Operation *op, KernelModule &km, SmallVectorImpl<
     v = arith::AddFOp::create(kb.b(), kb.loc(), math::RoundEvenOp::create(kb.b(), kb.loc(), v), zero.load(kb, s, f32));
     kb.store(out, i, saturate(kb, v, ye));
   });
-  kb.finish({kBlock, 1, 1});
-  launches.push_back(launchOf(kb, buffers, n));
+  finishLinear(kb, buffers, n, launches);
   return success();
 }
 
@@ -131,8 +124,7 @@ LogicalResult generateDequantize(Operation *op, KernelModule &km, SmallVectorImp
     Value v = arith::MulFOp::create(kb.b(), kb.loc(), castScalar(kb, diff, i64, f32), scale.load(kb, s, f32));
     kb.store(out, i, fromCompute(kb, castScalar(kb, v, f32, computeType(ye)), ye));
   });
-  kb.finish({kBlock, 1, 1});
-  launches.push_back(launchOf(kb, buffers, n));
+  finishLinear(kb, buffers, n, launches);
   return success();
 }
 
@@ -204,8 +196,7 @@ LogicalResult generateDynamicQuantize(Operation *op, KernelModule &km, SmallVect
     q = kb.select(isZero, kb.constFloat(f32, 0), q);
     kb.store(3, i, saturate(kb, arith::AddFOp::create(b, loc, q, zp), u8));
   });
-  kb.finish({kBlock, 1, 1});
-  launches.push_back(launchOf(kb, buffers, n));
+  finishLinear(kb, buffers, n, launches);
   return success();
 }
 
@@ -275,8 +266,7 @@ LogicalResult generateIntegerMatMul(Operation *op, KernelModule &km, SmallVector
     kb.store(out, i, requantize(kb, acc, as.load(kb, row, f32), bs.load(kb, col, f32), ysc.load(kb, kb.idx(0), f32),
                                 yz.load(kb, kb.idx(0), f32), elemOf(y)));
   });
-  kb.finish({kBlock, 1, 1});
-  launches.push_back(launchOf(kb, buffers, total));
+  finishLinear(kb, buffers, total, launches);
   return success();
 }
 
@@ -350,8 +340,7 @@ LogicalResult generateIntegerConv(Operation *op, KernelModule &km, SmallVectorIm
     kb.store(out, i, requantize(kb, acc, xsc.load(kb, kb.idx(0), f32), wsc.load(kb, m, f32), ysc.load(kb, kb.idx(0), f32),
                                 yz.load(kb, kb.idx(0), f32), elemOf(y)));
   });
-  kb.finish({kBlock, 1, 1});
-  launches.push_back(launchOf(kb, buffers, total));
+  finishLinear(kb, buffers, total, launches);
   return success();
 }
 

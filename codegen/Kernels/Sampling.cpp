@@ -133,10 +133,7 @@ LogicalResult generateGridSample(Operation *op, KernelModule &km, SmallVectorImp
     }
     kb.store(2, i, fromCompute(kb, v, elem));
   });
-  kb.finish({kBlock, 1, 1});
-  Launch l = linearLaunch(kb.name(), total, kBlock);
-  l.buffers = buffers;
-  launches.push_back(std::move(l));
+  finishLinear(kb, buffers, total, launches);
   return success();
 }
 
@@ -228,10 +225,7 @@ LogicalResult generateRoiAlign(Operation *op, KernelModule &km, SmallVectorImpl<
     Value v = isMax ? kb.select(acc[2], f.c(0), acc[1]) : f.div(acc[0], count);
     kb.store(3, i, fromCompute(kb, v, elem));
   });
-  kb.finish({kBlock, 1, 1});
-  Launch l = linearLaunch(kb.name(), total, kBlock);
-  l.buffers = buffers;
-  launches.push_back(std::move(l));
+  finishLinear(kb, buffers, total, launches);
   return success();
 }
 
@@ -254,11 +248,7 @@ LogicalResult generateMaxUnpool(Operation *op, KernelModule &km, SmallVectorImpl
     KernelBuilder kb(km, "max_unpool_clear", buffers, scratch, op->getLoc());
     Value i = kb.globalId(kBlock);
     kb.ifThen(kb.ltC(i, total), [&] { kb.storeTo(kb.param(winner), i, kb.constInt(i64, -1)); });
-    kb.finish({kBlock, 1, 1});
-    Launch l = linearLaunch(kb.name(), total, kBlock);
-    l.buffers = buffers;
-    l.scratch = scratch;
-    launches.push_back(std::move(l));
+    finishLinear(kb, buffers, total, launches, scratch);
   }
   {
     KernelBuilder kb(km, "max_unpool_claim", buffers, scratch, op->getLoc());
@@ -275,11 +265,7 @@ LogicalResult generateMaxUnpool(Operation *op, KernelModule &km, SmallVectorImpl
                                     ValueRange{kb.toIndex(at)});
       });
     });
-    kb.finish({kBlock, 1, 1});
-    Launch l = linearLaunch(kb.name(), in, kBlock);
-    l.buffers = buffers;
-    l.scratch = scratch;
-    launches.push_back(std::move(l));
+    finishLinear(kb, buffers, in, launches, scratch);
   }
   KernelBuilder kb(km, "max_unpool_gather", buffers, scratch, op->getLoc());
   Value i = kb.globalId(kBlock);
@@ -290,11 +276,7 @@ LogicalResult generateMaxUnpool(Operation *op, KernelModule &km, SmallVectorImpl
     Value v = kb.load(0, kb.select(claimed, kb.toIndex(from), kb.idx(0)));
     kb.store(2, i, kb.select(claimed, v, fromCompute(kb, kb.constOf(computeType(elem), 0), elem)));
   });
-  kb.finish({kBlock, 1, 1});
-  Launch l = linearLaunch(kb.name(), total, kBlock);
-  l.buffers = buffers;
-  l.scratch = scratch;
-  launches.push_back(std::move(l));
+  finishLinear(kb, buffers, total, launches, scratch);
   return success();
 }
 

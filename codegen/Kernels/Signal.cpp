@@ -100,10 +100,7 @@ LogicalResult generateDFT(Operation *op, KernelModule &km, SmallVectorImpl<Launc
     kb.store(1, at, narrow(kb, arith::MulFOp::create(kb.b(), kb.loc(), sums[0], s), elem));
     kb.store(1, kb.add(at, kb.idx(1)), narrow(kb, arith::MulFOp::create(kb.b(), kb.loc(), sums[1], s), elem));
   });
-  kb.finish({kBlock, 1, 1});
-  Launch l = linearLaunch(kb.name(), total, kBlock);
-  l.buffers = buffers;
-  launches.push_back(std::move(l));
+  finishLinear(kb, buffers, total, launches);
   return success();
 }
 
@@ -147,10 +144,7 @@ LogicalResult generateSTFT(Operation *op, KernelModule &km, SmallVectorImpl<Laun
     kb.store(out, at, narrow(kb, sums[0], elem));
     kb.store(out, kb.add(at, kb.idx(1)), narrow(kb, sums[1], elem));
   });
-  kb.finish({kBlock, 1, 1});
-  Launch l = linearLaunch(kb.name(), total, kBlock);
-  l.buffers = buffers;
-  launches.push_back(std::move(l));
+  finishLinear(kb, buffers, total, launches);
   return success();
 }
 
@@ -200,10 +194,7 @@ LogicalResult generateMel(Operation *op, KernelModule &km, SmallVectorImpl<Launc
     (void)rows;
     kb.store(3, i, fromCompute(kb, castScalar(kb, v, f64, computeType(elem)), elem));
   });
-  kb.finish({kBlock, 1, 1});
-  Launch l = linearLaunch(kb.name(), total, kBlock);
-  l.buffers = buffers;
-  launches.push_back(std::move(l));
+  finishLinear(kb, buffers, total, launches);
   return success();
 }
 
