@@ -67,4 +67,6 @@ KILN_API void kiln_session_options_init(kiln_session_options_t* out_options) {
   out_options->device_ordinal = 0;
   out_options->use_cuda_graph = 1;
   out_options->context = NULL;
+  out_options->arena = NULL;
+  out_options->arena_bytes = 0;
 }

@@ -2,6 +2,7 @@
 #ifndef KILN_RUNTIME_SESSION_INTERNAL_H
 #define KILN_RUNTIME_SESSION_INTERNAL_H
 
+#include <stdatomic.h>
 #include <stdint.h>
 
 #include "cuda_driver.h"
@@ -49,7 +50,11 @@ typedef enum kiln_copy_list {
   KILN_COPY_LIST_COUNT
 } kiln_copy_list_t;
 
-struct kiln_session {
+/* What the sessions of one family (kiln_session_create_shared) share: driver, context,
+ * loaded kernels, the device copy of the weights and the plan's tables. Immutable once
+ * created, except for the reference count; released with the family's last session. */
+typedef struct kiln_model {
+  atomic_uint refs;
   const kiln_cuda_driver_t* cu;
   CUcontext context;
   int owns_primary_context;
@@ -57,20 +62,35 @@ struct kiln_session {
   int32_t ordinal;
   uint32_t sm;
   char device_name[128];
-  int use_graph;
-  int sync_each_launch; /* $KILN_SYNC_LAUNCHES: locate asynchronous faults, at a cost */
 
   /* Copied from the plan, which the caller may free after creation. */
   char* strings;
   kiln_plan_tensor_t* tensors; /* inputs, then outputs */
   uint32_t input_count;
   uint32_t output_count;
-  uint32_t* kernel_of_launch;
+  kiln_plan_launch_t* launches; /* kernel, shape and argument range of each launch */
+  uint32_t launch_count;
+  kiln_plan_arg_t* args;
+  uint32_t arg_count;
   uint32_t* kernel_names; /* string refs, per kernel */
   uint32_t kernel_count;
-  CUfunction* functions;  /* per kernel, owned by the loaded modules; for kiln_session_kernel_info */
   kiln_plan_debug_launch_t* debug_launches; /* NULL without debug info */
   uint32_t* debug_names;
+  uint64_t arena_size;
+  uint32_t arena_alignment;
+
+  CUmodule* modules;
+  uint32_t module_count;
+  CUfunction* functions; /* per kernel, owned by the loaded modules */
+  CUdeviceptr weights;   /* the weights' cuMemAlloc; 0 when the plan has none */
+} kiln_model_t;
+
+/* One execution of a model: its arena, bindings, launch arguments and graph. */
+struct kiln_session {
+  kiln_model_t* model;
+  const kiln_cuda_driver_t* cu; /* model->cu, for the error path */
+  int use_graph;
+  int sync_each_launch; /* $KILN_SYNC_LAUNCHES: locate asynchronous faults, at a cost */
 
   kiln_binding_t* bindings; /* input_count + output_count */
   uint32_t bound_inputs;
@@ -78,11 +98,8 @@ struct kiln_session {
   uint32_t copy_count[KILN_COPY_LIST_COUNT];
   int copies_dirty;
 
-  CUmodule* modules;
-  uint32_t module_count;
-  CUdeviceptr allocation; /* the one cuMemAlloc: weights, then the aligned arena */
-  CUdeviceptr weights_base;
-  CUdeviceptr arena_base;
+  CUdeviceptr arena_allocation; /* the arena's cuMemAlloc; 0 when the caller provided it */
+  CUdeviceptr arena_base;       /* aligned */
   kiln_arg_slot_t* slots;
   void** params;
   kiln_launch_record_t* launches;
@@ -108,7 +125,7 @@ kiln_status_t kiln_fail(kiln_session_t* session, kiln_status_t status, const cha
  * message "<what>: <CUDA error name>: <description>". */
 kiln_status_t kiln_fail_cuda(kiln_session_t* session, CUresult result, const char* what);
 
-/* Makes the session's context current on this thread for the duration of a call. */
+/* Makes the session's (family's) context current on this thread for the duration of a call. */
 kiln_status_t kiln_session_enter(kiln_session_t* session);
 void kiln_session_leave(kiln_session_t* session);
 

@@ -7,21 +7,25 @@
 
 KILN_API kiln_status_t kiln_session_input_count(const kiln_session_t* s, size_t* out_count) {
   if (!s || !out_count) return kiln_fail(MUTABLE(s), KILN_STATUS_INVALID_ARGUMENT, "session or out_count is NULL");
-  *out_count = s->input_count;
+  *out_count = s->model->input_count;
   return KILN_STATUS_OK;
 }
 
 KILN_API kiln_status_t kiln_session_output_count(const kiln_session_t* s, size_t* out_count) {
   if (!s || !out_count) return kiln_fail(MUTABLE(s), KILN_STATUS_INVALID_ARGUMENT, "session or out_count is NULL");
-  *out_count = s->output_count;
+  *out_count = s->model->output_count;
   return KILN_STATUS_OK;
 }
 
-/* Position in s->tensors / s->bindings of input or output `index`, or -1. */
+/* Number of inputs or outputs. */
+static uint32_t count_of(const kiln_session_t* s, int output) {
+  return output ? s->model->output_count : s->model->input_count;
+}
+
+/* Position in the model's tensors and the session's bindings of input or output `index`, or -1. */
 static long slot_of(const kiln_session_t* s, int output, size_t index) {
-  const uint32_t count = output ? s->output_count : s->input_count;
-  if (index >= count) return -1;
-  return (long)(output ? s->input_count + index : index);
+  if (index >= count_of(s, output)) return -1;
+  return (long)(output ? s->model->input_count + index : index);
 }
 
 static kiln_status_t describe(const kiln_session_t* s, int output, size_t index, kiln_tensor_info_t* out_info) {
@@ -29,10 +33,9 @@ static kiln_status_t describe(const kiln_session_t* s, int output, size_t index,
   const long slot = slot_of(s, output, index);
   if (slot < 0)
     return kiln_fail(MUTABLE(s), KILN_STATUS_INVALID_ARGUMENT, "%s index %zu is out of range (%u %ss)",
-                     output ? "output" : "input", index, output ? s->output_count : s->input_count,
-                     output ? "output" : "input");
-  const kiln_plan_tensor_t* t = &s->tensors[slot];
-  out_info->name = s->strings + t->name;
+                     output ? "output" : "input", index, count_of(s, output), output ? "output" : "input");
+  const kiln_plan_tensor_t* t = &s->model->tensors[slot];
+  out_info->name = s->model->strings + t->name;
   out_info->dtype = t->dtype;
   out_info->rank = t->rank;
   memcpy(out_info->dims, t->dims, sizeof(out_info->dims));
@@ -51,10 +54,10 @@ KILN_API kiln_status_t kiln_session_output_info(const kiln_session_t* s, size_t 
 static kiln_status_t find(const kiln_session_t* s, int output, const char* name, size_t* out_index) {
   if (!s || !name || !out_index)
     return kiln_fail(MUTABLE(s), KILN_STATUS_INVALID_ARGUMENT, "session, name or out_index is NULL");
-  const uint32_t first = output ? s->input_count : 0;
-  const uint32_t count = output ? s->output_count : s->input_count;
+  const uint32_t first = output ? s->model->input_count : 0;
+  const uint32_t count = count_of(s, output);
   for (uint32_t i = 0; i < count; ++i) {
-    if (strcmp(s->strings + s->tensors[first + i].name, name) == 0) {
+    if (strcmp(s->model->strings + s->model->tensors[first + i].name, name) == 0) {
       *out_index = i;
       return KILN_STATUS_OK;
     }
@@ -78,9 +81,9 @@ static kiln_status_t bind(kiln_session_t* s, int output, size_t index, kiln_memo
   const long slot = slot_of(s, output, index);
   if (slot < 0)
     return kiln_fail(s, KILN_STATUS_INVALID_ARGUMENT, "%s index %zu is out of range (%u %ss)", role, index,
-                     output ? s->output_count : s->input_count, role);
-  const kiln_plan_tensor_t* t = &s->tensors[slot];
-  const char* name = s->strings + t->name;
+                     count_of(s, output), role);
+  const kiln_plan_tensor_t* t = &s->model->tensors[slot];
+  const char* name = s->model->strings + t->name;
   if (kind != KILN_MEMORY_HOST && kind != KILN_MEMORY_DEVICE)
     return kiln_fail(s, KILN_STATUS_INVALID_ARGUMENT, "%s '%s': unknown memory kind %d", role, name, (int)kind);
   if (byte_size != t->byte_size)

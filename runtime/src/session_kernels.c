@@ -8,19 +8,20 @@
 
 KILN_API kiln_status_t kiln_session_kernel_count(const kiln_session_t* s, size_t* out_count) {
   if (!s || !out_count) return kiln_fail(MUTABLE(s), KILN_STATUS_INVALID_ARGUMENT, "session or out_count is NULL");
-  *out_count = s->kernel_count;
+  *out_count = s->model->kernel_count;
   return KILN_STATUS_OK;
 }
 
 KILN_API kiln_status_t kiln_session_kernel_info(const kiln_session_t* s, size_t index, kiln_kernel_info_t* out_info) {
   if (!s || !out_info) return kiln_fail(MUTABLE(s), KILN_STATUS_INVALID_ARGUMENT, "session or out_info is NULL");
-  if (index >= s->kernel_count)
+  if (index >= s->model->kernel_count)
     return kiln_fail(MUTABLE(s), KILN_STATUS_INVALID_ARGUMENT, "kernel index %zu is out of range (%u kernels)", index,
-                     s->kernel_count);
+                     s->model->kernel_count);
   memset(out_info, 0, sizeof(*out_info));
-  const char* name = s->strings + s->kernel_names[index];
+  const kiln_model_t* m = s->model;
+  const char* name = m->strings + m->kernel_names[index];
   out_info->name = name;
-  if (!s->functions || !s->functions[index])
+  if (!m->functions[index])
     return kiln_fail(MUTABLE(s), KILN_STATUS_INVALID_ARGUMENT, "kernel '%s' is not loaded", name);
 
   static const struct {
@@ -38,7 +39,7 @@ KILN_API kiln_status_t kiln_session_kernel_info(const kiln_session_t* s, size_t 
   if (status != KILN_STATUS_OK) return status;
   for (size_t q = 0; q < sizeof(kQueries) / sizeof(kQueries[0]) && status == KILN_STATUS_OK; ++q) {
     int value = 0;
-    const CUresult r = s->cu->cuFuncGetAttribute(&value, kQueries[q].attribute, s->functions[index]);
+    const CUresult r = s->cu->cuFuncGetAttribute(&value, kQueries[q].attribute, m->functions[index]);
     if (r != KILN_CUDA_SUCCESS) {
       char what[320];
       snprintf(what, sizeof(what), "kernel '%s': querying its %s", name, kQueries[q].what);

@@ -6,13 +6,14 @@
 
 /* Sorts bindings into the four copy lists; runs only after a binding changed. */
 static void rebuild_copies(kiln_session_t* s) {
+  const kiln_model_t* m = s->model;
   for (int list = 0; list < KILN_COPY_LIST_COUNT; ++list) s->copy_count[list] = 0;
-  const uint32_t io = s->input_count + s->output_count;
+  const uint32_t io = m->input_count + m->output_count;
   for (uint32_t i = 0; i < io; ++i) {
     const kiln_binding_t* b = &s->bindings[i];
-    const kiln_plan_tensor_t* t = &s->tensors[i];
+    const kiln_plan_tensor_t* t = &m->tensors[i];
     if (!b->kind || t->byte_size == 0) continue;
-    const int output = i >= s->input_count;
+    const int output = i >= m->input_count;
     const int host = b->kind == KILN_MEMORY_HOST;
     const int list = output ? (host ? KILN_COPY_HOST_OUT : KILN_COPY_DEVICE_OUT)
                             : (host ? KILN_COPY_HOST_IN : KILN_COPY_DEVICE_IN);
@@ -27,7 +28,7 @@ static void rebuild_copies(kiln_session_t* s) {
 
 static kiln_status_t copy_failed(kiln_session_t* s, CUresult r, int list, const kiln_copy_t* c) {
   const int output = list == KILN_COPY_HOST_OUT || list == KILN_COPY_DEVICE_OUT;
-  const char* name = s->strings + s->tensors[c->tensor].name;
+  const char* name = s->model->strings + s->model->tensors[c->tensor].name;
   char what[384];
   snprintf(what, sizeof(what), "copying %s '%s' %s %s memory", output ? "output" : "input", name,
            output ? "to" : "from", list == KILN_COPY_HOST_IN || list == KILN_COPY_HOST_OUT ? "host" : "device");
@@ -140,10 +141,11 @@ static kiln_status_t run_entered(kiln_session_t* s, CUstream stream) {
 
 KILN_API kiln_status_t kiln_session_run(kiln_session_t* s, void* stream) {
   if (!s) return kiln_fail(NULL, KILN_STATUS_INVALID_ARGUMENT, "session is NULL");
-  if (s->bound_inputs != s->input_count) {
-    for (uint32_t i = 0; i < s->input_count; ++i)
+  const kiln_model_t* m = s->model;
+  if (s->bound_inputs != m->input_count) {
+    for (uint32_t i = 0; i < m->input_count; ++i)
       if (!s->bindings[i].kind)
-        return kiln_fail(s, KILN_STATUS_NOT_BOUND, "input '%s' is not bound", s->strings + s->tensors[i].name);
+        return kiln_fail(s, KILN_STATUS_NOT_BOUND, "input '%s' is not bound", m->strings + m->tensors[i].name);
   }
   kiln_status_t status = kiln_session_enter(s);
   if (status != KILN_STATUS_OK) return status;

@@ -86,7 +86,9 @@ constexpr int kMaxSharedOptIn = 227 * 1024;
 
 std::mutex g_mutex;
 bool g_initialized = false;
-int g_contextDepth = 0;
+// Like the real driver's context stack, the depth is per thread: a thread that never
+// made the context current must not launch just because another thread did.
+thread_local int t_contextDepth = 0;
 int g_contextToken = 0; // its address is the one primary context
 MemoryMap g_memory;
 std::set<EmuModule *> g_modules;
@@ -260,15 +262,15 @@ EXPORT CUresult cuCtxPushCurrent_v2(void *context) {
   LOCK;
   if (context != &g_contextToken)
     return ERROR_INVALID_CONTEXT;
-  ++g_contextDepth;
+  ++t_contextDepth;
   return SUCCESS;
 }
 
 EXPORT CUresult cuCtxPopCurrent_v2(void **context) {
   LOCK;
-  if (g_contextDepth == 0)
+  if (t_contextDepth == 0)
     return ERROR_INVALID_CONTEXT;
-  --g_contextDepth;
+  --t_contextDepth;
   if (context)
     *context = &g_contextToken;
   return SUCCESS;
@@ -436,7 +438,7 @@ EXPORT CUresult cuLaunchKernel(void *function, unsigned int gx, unsigned int gy,
                                unsigned int by, unsigned int bz, unsigned int smem, void *stream, void **params,
                                void **extra) {
   LOCK;
-  if (g_contextDepth == 0)
+  if (t_contextDepth == 0)
     return ERROR_INVALID_CONTEXT;
   if (!function || extra)
     return ERROR_INVALID_VALUE;

@@ -14,6 +14,16 @@
  *   one session must be serialized by the caller (and a session must not run on two
  *   streams at once: all runs share one arena). Different sessions may be used from
  *   different threads concurrently. Functions that take no session are thread-safe.
+ * - Several executions of one model: kiln_session_create_shared makes another session
+ *   of the same loaded model (a "family") that shares the source's context, kernels
+ *   and device copy of the weights and has its own arena, bindings and CUDA graph.
+ *   Sessions of one family may run concurrently from different threads, each on its
+ *   own stream; each one stays thread-compatible. The family's shared state is owned
+ *   jointly and released with the last of its sessions, destroyed in any order.
+ * - Arenas: a session allocates its activation arena, or uses device memory the caller
+ *   provides (kiln_session_options_t.arena), which the caller keeps owning; its size
+ *   and alignment come from kiln_plan_arena_requirement before loading, or
+ *   kiln_session_arena_requirement after.
  * - CUDA handles cross this API as void* (CUstream, CUcontext) and device memory as
  *   void* holding the CUdeviceptr value, so that callers need not include cuda.h.
  * - The runtime loads libcuda.so.1 with dlopen when the first session is created; it
@@ -120,18 +130,29 @@ typedef struct kiln_session_options {
   void* context;           /* caller-owned CUcontext to run in, or NULL (default) to retain
                               the device's primary context. A caller-owned context must
                               outlive the session; the runtime never destroys it. */
+  void* arena;             /* caller-owned device memory (CUdeviceptr value cast to void*) for
+                              the session's activations, or NULL (default): the session
+                              allocates its own arena. It must hold at least the plan's arena
+                              bytes at the plan's arena alignment (kiln_plan_arena_requirement),
+                              else creation fails with KILN_STATUS_INVALID_ARGUMENT. The
+                              session then allocates device memory only for the weights. The
+                              caller keeps ownership; the memory must outlive the session, and
+                              no two sessions may use it at the same time (runs overwrite it).
+                              A plan whose arena is 0 bytes needs none (NULL is fine). */
+  uint64_t arena_bytes;    /* size of arena in bytes; ignored when arena is NULL (default 0) */
 } kiln_session_options_t;
 
 /* Fills *out_options with the defaults. Thread-safe. */
 KILN_API void kiln_session_options_init(kiln_session_options_t* out_options);
 
 /* Reads, verifies and loads the plan at path: loads the driver, compiles or loads
- * every kernel, allocates the device arena and uploads the weights. options may be
- * NULL for defaults. On success *out_session owns all of that and the caller owns
- * *out_session (release it with kiln_session_destroy). On failure *out_session is
- * NULL and kiln_thread_last_error() says why. The plan is verified before CUDA is
- * touched, so corrupt files are reported the same with or without a GPU.
- * Thread-safe. */
+ * every kernel, uploads the weights and allocates the device arena (unless
+ * options->arena provides it; an unfit one is refused before CUDA is touched).
+ * options may be NULL for defaults. On success *out_session owns all of that and the
+ * caller owns *out_session (release it with kiln_session_destroy). On failure
+ * *out_session is NULL and kiln_thread_last_error() says why. The plan is verified
+ * before CUDA is touched, so corrupt files are reported the same with or without a
+ * GPU. Thread-safe. */
 KILN_API kiln_status_t kiln_session_create_from_file(const char* path,
                                                      const kiln_session_options_t* options,
                                                      kiln_session_t** out_session);
@@ -143,10 +164,40 @@ KILN_API kiln_status_t kiln_session_create_from_memory(const void* data, size_t 
                                                        const kiln_session_options_t* options,
                                                        kiln_session_t** out_session);
 
-/* Releases the session's modules, graph, arena and (if it retained one) the primary
- * context. Waits for nothing: the caller must make sure no run is still in flight
- * (kiln_session_synchronize). NULL is a no-op. Not to be called concurrently with
- * any other call on the same session. */
+/* Creates another execution of source's loaded model: the new session shares source's
+ * CUDA context (and its primary-context retain), loaded kernels and device copy of the
+ * weights (nothing is uploaded or loaded again), and has its own arena (allocated, or
+ * options->arena), bindings, launch arguments, capture stream and CUDA graph. options
+ * may be NULL for defaults; use_cuda_graph, arena and arena_bytes are honored, context
+ * must be NULL or source's context (else KILN_STATUS_INVALID_ARGUMENT), and
+ * device_ordinal is ignored (the family runs on source's device). source may itself be
+ * a shared session. The new session is used and destroyed like any other; the family's
+ * shared state is released with its last session, whichever that is. Sessions of one
+ * family may be used concurrently from different threads on different streams. source
+ * must not be in the middle of a call on another thread while this runs. On failure
+ * *out_session is NULL and kiln_thread_last_error() says why. */
+KILN_API kiln_status_t kiln_session_create_shared(kiln_session_t* source, const kiln_session_options_t* options,
+                                                  kiln_session_t** out_session);
+
+/* The arena a plan in memory needs: bytes and alignment (a power of two) of the device
+ * memory that kiln_session_options_t.arena must provide. Verifies the plan like session
+ * creation does but touches no CUDA; failures (KILN_STATUS_INVALID_PLAN,
+ * KILN_STATUS_CHECKSUM_MISMATCH...) are described by kiln_thread_last_error().
+ * Thread-safe. */
+KILN_API kiln_status_t kiln_plan_arena_requirement(const void* data, size_t size, uint64_t* out_bytes,
+                                                   uint64_t* out_alignment);
+
+/* The same for a loaded session's plan. Thread-compatible. */
+KILN_API kiln_status_t kiln_session_arena_requirement(const kiln_session_t* session, uint64_t* out_bytes,
+                                                      uint64_t* out_alignment);
+
+/* Releases what the session owns: its graph, capture stream and (unless the caller
+ * provided it) arena. The last session of a family (the session and those created from
+ * it with kiln_session_create_shared) also releases the shared modules, weights and (if
+ * one was retained) the primary context; sessions of a family may be destroyed in any
+ * order. Waits for nothing: the caller must make sure no run of this session is still
+ * in flight (kiln_session_synchronize). NULL is a no-op. Not to be called concurrently
+ * with any other call on the same session. */
 KILN_API void kiln_session_destroy(kiln_session_t* session);
 
 /* Message of the last failed call on this session, "" if none. Owned by the session;

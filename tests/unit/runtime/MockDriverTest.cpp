@@ -585,3 +585,178 @@ TEST_CASE("kernel info reports the driver's registers, shared, local memory and 
   kiln_session_destroy(s);
   checkBalanced(m);
 }
+
+namespace {
+
+// Runs the rich plan on s with inputs derived from seed and checks its outputs; returns
+// the first argument of the last kernel run: add_i64's input xi, at arena offset 256.
+unsigned long long runRich(Mock& m, kiln_session_t* s, int seed) {
+  const std::vector<float> x = randomFloats(6, unsigned(seed));
+  const int64_t xi[4] = {seed, -seed, int64_t(seed) << 33, 7};
+  std::vector<float> y(6, std::nanf(""));
+  int64_t z[4] = {-1, -1, -1, -1};
+  REQUIRE(kiln_session_bind_input(s, 0, KILN_MEMORY_HOST, x.data(), 24) == KILN_STATUS_OK);
+  REQUIRE(kiln_session_bind_input(s, 1, KILN_MEMORY_HOST, xi, 32) == KILN_STATUS_OK);
+  REQUIRE(kiln_session_bind_output(s, 0, KILN_MEMORY_HOST, y.data(), 24) == KILN_STATUS_OK);
+  REQUIRE(kiln_session_bind_output(s, 1, KILN_MEMORY_HOST, z, 32) == KILN_STATUS_OK);
+  INFO(kiln_session_last_error(s));
+  REQUIRE(kiln_session_run(s, nullptr) == KILN_STATUS_OK);
+  for (int i = 0; i < 6; ++i) CHECK(y[i] == std::fmaf(x[i], test::kRichScale, test::kRichWeights[i]) + x[i]);
+  for (int i = 0; i < 4; ++i) CHECK(z[i] == xi[i] + test::kRichOffset);
+  return m.counters().last_pointer_arg;
+}
+
+}  // namespace
+
+TEST_CASE("shared sessions load the kernels and upload the weights once, each with its own arena") {
+  Mock& m = mock();
+  const std::vector<uint8_t> plan = test::serialize(test::richPlan());
+  const uint64_t weightBytes = test::findSection(plan, KILN_PLAN_SECTION_WEIGHTS).section.size;
+  kiln_session_t* source = create(plan);
+  mock_cuda_counters_t c = m.counters();
+  CHECK(c.ptx_loads == 1);
+  CHECK(c.htod_sync_copies == 1);
+  CHECK(c.htod_sync_bytes == long(weightBytes));
+  CHECK(c.live_allocations == 2);  // weights, arena
+  CHECK(c.primary_retained == 1);
+  CHECK(c.live_streams == 1);
+
+  kiln_session_t* a = nullptr;
+  kiln_session_t* b = nullptr;
+  REQUIRE(kiln_session_create_shared(source, nullptr, &a) == KILN_STATUS_OK);
+  kiln_session_options_t options;
+  kiln_session_options_init(&options);
+  options.use_cuda_graph = 0;
+  options.device_ordinal = 3;             // ignored
+  options.context = m.primaryContext();  // the source's context is allowed
+  REQUIRE(kiln_session_create_shared(a, &options, &b) == KILN_STATUS_OK);  // from a shared one, too
+  c = m.counters();
+  CHECK(c.ptx_loads == 1);
+  CHECK(c.live_modules == 1);
+  CHECK(c.htod_sync_copies == 1);
+  CHECK(c.htod_sync_bytes == long(weightBytes));
+  CHECK(c.live_allocations == 4);  // one more arena each
+  CHECK(c.primary_retained == 1);
+  CHECK(c.live_streams == 2);  // b runs without a graph
+  CHECK(c.function_attribute_queries == 3);
+  CHECK(c.context_depth == 0);
+
+  kiln_device_info_t device;
+  REQUIRE(kiln_session_device_info(b, &device) == KILN_STATUS_OK);
+  CHECK(std::string(device.name) == "Mock GPU 0");
+  CHECK(device.ordinal == 0);
+  CHECK(device.uses_cuda_graph == 0);
+  size_t count = 0;
+  REQUIRE(kiln_session_kernel_count(b, &count) == KILN_STATUS_OK);
+  CHECK(count == 3);
+  kiln_kernel_info_t kernel;
+  REQUIRE(kiln_session_kernel_info(b, 2, &kernel) == KILN_STATUS_OK);
+  CHECK(std::string(kernel.name) == "add_i64");
+  kiln_tensor_info_t tensor;
+  REQUIRE(kiln_session_output_info(a, 1, &tensor) == KILN_STATUS_OK);
+  CHECK(std::string(tensor.name) == "z");
+  uint64_t bytes = 0, alignment = 0;
+  REQUIRE(kiln_session_arena_requirement(b, &bytes, &alignment) == KILN_STATUS_OK);
+  CHECK((bytes == 2048 && alignment == 512));
+
+  // Each session's kernels see its own arena, 512-aligned.
+  const unsigned long long xiSource = runRich(m, source, 1);
+  const unsigned long long xiA = runRich(m, a, 2);
+  const unsigned long long xiB = runRich(m, b, 3);
+  CHECK(xiSource != xiA);
+  CHECK(xiSource != xiB);
+  CHECK(xiA != xiB);
+  for (unsigned long long xi : {xiSource, xiA, xiB}) CHECK((xi - 256) % 512 == 0);
+  CHECK(runRich(m, source, 4) == xiSource);
+
+  // The source may go first; the others keep the shared kernels and weights.
+  kiln_session_destroy(source);
+  c = m.counters();
+  CHECK(c.live_modules == 1);
+  CHECK(c.live_allocations == 3);
+  CHECK(c.primary_retained == 1);
+  CHECK(runRich(m, a, 5) == xiA);
+  CHECK(runRich(m, b, 6) == xiB);
+  kiln_session_destroy(a);
+  CHECK(runRich(m, b, 7) == xiB);
+  CHECK(m.counters().live_allocations == 2);
+  kiln_session_destroy(b);
+  checkBalanced(m);
+}
+
+TEST_CASE("shared sessions: a foreign context or an unfit arena is refused") {
+  Mock& m = mock();
+  kiln_session_t* source = create(test::serialize(test::richPlan()));
+  kiln_session_options_t options;
+  kiln_session_options_init(&options);
+  int otherContext = 0;
+  options.context = &otherContext;
+  kiln_session_t* s = reinterpret_cast<kiln_session_t*>(0x1);
+  CHECK(kiln_session_create_shared(source, &options, &s) == KILN_STATUS_INVALID_ARGUMENT);
+  CHECK(s == nullptr);
+  CHECK(contains(kiln_thread_last_error(), "options.context must be NULL or the source session's context"));
+  options.context = nullptr;
+  options.arena = reinterpret_cast<void*>(uintptr_t(4096 + 1));
+  options.arena_bytes = 1 << 20;
+  CHECK(kiln_session_create_shared(source, &options, &s) == KILN_STATUS_INVALID_ARGUMENT);
+  CHECK(contains(kiln_thread_last_error(), "is misaligned: the plan's arena needs 2048 bytes aligned to 512 bytes"));
+  CHECK(m.counters().live_allocations == 2);
+  runRich(m, source, 1);
+  kiln_session_destroy(source);
+  checkBalanced(m);
+}
+
+TEST_CASE("a caller arena: only the weights are allocated, the kernels use the caller's memory") {
+  Mock& m = mock();
+  const std::vector<uint8_t> plan = test::serialize(test::richPlan());
+  uint64_t bytes = 0, alignment = 0;
+  REQUIRE(kiln_plan_arena_requirement(plan.data(), plan.size(), &bytes, &alignment) == KILN_STATUS_OK);
+  unsigned long long block = 0;
+  REQUIRE(m.memAlloc(&block, bytes + alignment) == 0);
+  const unsigned long long arena = (block + alignment - 1) / alignment * alignment;
+  kiln_session_options_t options;
+  kiln_session_options_init(&options);
+  options.arena = reinterpret_cast<void*>(arena);
+  options.arena_bytes = bytes;  // exactly enough
+
+  kiln_session_t* s = nullptr;
+  REQUIRE(kiln_session_create_from_memory(plan.data(), plan.size(), &options, &s) == KILN_STATUS_OK);
+  CHECK(m.counters().live_allocations == 2);  // the caller's block and the weights
+  uint64_t sessionBytes = 0, sessionAlignment = 0;
+  REQUIRE(kiln_session_arena_requirement(s, &sessionBytes, &sessionAlignment) == KILN_STATUS_OK);
+  CHECK(sessionBytes == bytes);
+  CHECK(sessionAlignment == alignment);
+  CHECK(runRich(m, s, 1) == arena + 256);
+
+  // A shared session with its own allocated arena, then one on the caller's arena
+  // once the first is gone (the caller must not let two use it at once).
+  kiln_session_t* shared = nullptr;
+  REQUIRE(kiln_session_create_shared(s, nullptr, &shared) == KILN_STATUS_OK);
+  CHECK(m.counters().live_allocations == 3);
+  CHECK(runRich(m, shared, 2) != arena + 256);
+  kiln_session_destroy(s);
+  kiln_session_t* onCallerArena = nullptr;
+  REQUIRE(kiln_session_create_shared(shared, &options, &onCallerArena) == KILN_STATUS_OK);
+  CHECK(m.counters().live_allocations == 3);
+  CHECK(runRich(m, onCallerArena, 3) == arena + 256);
+  kiln_session_destroy(shared);
+  kiln_session_destroy(onCallerArena);
+  CHECK(m.counters().live_allocations == 1);  // the caller still owns its block
+  m.memFree(block);
+  checkBalanced(m);
+}
+
+TEST_CASE("a plan without weights or arena allocates nothing") {
+  Mock& m = mock();
+  plan::PlanWriter w;
+  w.setArena(0);
+  kiln_session_t* s = create(test::serialize(w));
+  CHECK(m.counters().live_allocations == 0);
+  kiln_session_t* shared = nullptr;
+  REQUIRE(kiln_session_create_shared(s, nullptr, &shared) == KILN_STATUS_OK);
+  CHECK(m.counters().live_allocations == 0);
+  REQUIRE(kiln_session_run(shared, nullptr) == KILN_STATUS_OK);
+  kiln_session_destroy(s);
+  kiln_session_destroy(shared);
+  checkBalanced(m);
+}

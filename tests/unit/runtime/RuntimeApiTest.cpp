@@ -51,7 +51,75 @@ TEST_CASE("options default to device 0, CUDA graphs on, primary context") {
   CHECK(options.device_ordinal == 0);
   CHECK(options.use_cuda_graph == 1);
   CHECK(options.context == nullptr);
+  CHECK(options.arena == nullptr);
+  CHECK(options.arena_bytes == 0);
   kiln_session_options_init(nullptr);  // must not crash
+}
+
+TEST_CASE("a plan's arena requirement is read without a driver") {
+  uint64_t bytes = 0, alignment = 0;
+  std::vector<uint8_t> plan = test::serialize(test::richPlan());
+  REQUIRE(kiln_plan_arena_requirement(plan.data(), plan.size(), &bytes, &alignment) == KILN_STATUS_OK);
+  CHECK(bytes == 2048);
+  CHECK(alignment == 512);
+  plan = test::serialize(test::vectorAddPlan(1000));
+  REQUIRE(kiln_plan_arena_requirement(plan.data(), plan.size(), &bytes, &alignment) == KILN_STATUS_OK);
+  CHECK(bytes == 3 * 4096);
+  CHECK(alignment == 256);
+
+  CHECK(kiln_plan_arena_requirement(nullptr, plan.size(), &bytes, &alignment) == KILN_STATUS_INVALID_ARGUMENT);
+  CHECK(contains(kiln_thread_last_error(), "NULL"));
+  CHECK(kiln_plan_arena_requirement(plan.data(), plan.size(), nullptr, &alignment) == KILN_STATUS_INVALID_ARGUMENT);
+  CHECK(kiln_plan_arena_requirement(plan.data(), plan.size(), &bytes, nullptr) == KILN_STATUS_INVALID_ARGUMENT);
+  CHECK(kiln_session_arena_requirement(nullptr, &bytes, &alignment) == KILN_STATUS_INVALID_ARGUMENT);
+
+  std::vector<uint8_t> corrupt = plan;
+  corrupt[3] ^= 0x20;
+  bytes = alignment = 7;
+  CHECK(kiln_plan_arena_requirement(corrupt.data(), corrupt.size(), &bytes, &alignment) == KILN_STATUS_INVALID_PLAN);
+  CHECK(contains(kiln_thread_last_error(), "plan in memory: not a kiln plan (bad magic"));
+  CHECK((bytes == 7 && alignment == 7));
+  corrupt = plan;
+  corrupt[test::findSection(corrupt, KILN_PLAN_SECTION_CODE).section.offset + 10] ^= 1;
+  CHECK(kiln_plan_arena_requirement(corrupt.data(), corrupt.size(), &bytes, &alignment) ==
+        KILN_STATUS_CHECKSUM_MISMATCH);
+  CHECK(contains(kiln_thread_last_error(), "section CODE checksum mismatch"));
+  CHECK(kiln_plan_arena_requirement(plan.data(), 100, &bytes, &alignment) == KILN_STATUS_INVALID_PLAN);
+}
+
+TEST_CASE("a caller arena that cannot hold the plan's arena is refused before CUDA is touched") {
+  const std::vector<uint8_t> plan = test::serialize(test::richPlan());  // 2048 bytes, aligned to 512
+  alignas(4096) static uint8_t storage[8192];
+  kiln_session_options_t options;
+  kiln_session_options_init(&options);
+  kiln_session_t* session = reinterpret_cast<kiln_session_t*>(0x1);
+  options.arena = storage;
+  options.arena_bytes = 2047;
+  CHECK(kiln_session_create_from_memory(plan.data(), plan.size(), &options, &session) == KILN_STATUS_INVALID_ARGUMENT);
+  CHECK(session == nullptr);
+  CHECK(contains(kiln_thread_last_error(), "options.arena (2047 bytes at "));
+  CHECK(contains(kiln_thread_last_error(), "is too small: the plan's arena needs 2048 bytes aligned to 512 bytes"));
+  options.arena = storage + 256;
+  options.arena_bytes = 4096;
+  CHECK(kiln_session_create_from_memory(plan.data(), plan.size(), &options, &session) == KILN_STATUS_INVALID_ARGUMENT);
+  CHECK(contains(kiln_thread_last_error(), "is misaligned: the plan's arena needs 2048 bytes aligned to 512 bytes"));
+  // A fitting arena gets as far as the (missing) driver.
+  options.arena = storage + 512;
+  options.arena_bytes = 2048;
+  CHECK(kiln_session_create_from_memory(plan.data(), plan.size(), &options, &session) == KILN_STATUS_NO_DRIVER);
+  // NULL asks the session to allocate its own, whatever arena_bytes says.
+  options.arena = nullptr;
+  options.arena_bytes = 1;
+  CHECK(kiln_session_create_from_memory(plan.data(), plan.size(), &options, &session) == KILN_STATUS_NO_DRIVER);
+}
+
+TEST_CASE("shared-session creation argument checks") {
+  kiln_session_t* session = reinterpret_cast<kiln_session_t*>(0x1);
+  CHECK(kiln_session_create_shared(nullptr, nullptr, &session) == KILN_STATUS_INVALID_ARGUMENT);
+  CHECK(session == nullptr);
+  CHECK(contains(kiln_thread_last_error(), "source session is NULL"));
+  CHECK(kiln_session_create_shared(nullptr, nullptr, nullptr) == KILN_STATUS_INVALID_ARGUMENT);
+  CHECK(contains(kiln_thread_last_error(), "out_session is NULL"));
 }
 
 TEST_CASE("creation argument checks") {

@@ -93,10 +93,17 @@ static unsigned int thread_count(const mock_op_t* op) {
 #define PARAM(op, i, type) (*(type*)(op)->params[i])
 #define PTR(op, i, type) ((type*)(uintptr_t)PARAM(op, i, CUdeviceptr))
 
+static int param_sizes(const char* name, size_t* sizes);
+static int param_count(const char* name) {
+  size_t sizes[8];
+  return param_sizes(name, sizes);
+}
+
 static CUresult run_kernel(const mock_op_t* op) {
   const char* name = op->function->name;
   const unsigned int threads = thread_count(op);
   ++g_counters.kernels_executed;
+  if (param_count(name) > 0) g_counters.last_pointer_arg = PARAM(op, 0, CUdeviceptr);
   if (strcmp(name, "vector_add") == 0) {
     const float* a = PTR(op, 0, float);
     const float* b = PTR(op, 1, float);
@@ -404,6 +411,8 @@ EXPORT CUresult cuMemFree_v2(CUdeviceptr pointer) {
 EXPORT CUresult cuMemcpyHtoD_v2(CUdeviceptr dst, const void* src, size_t bytes) {
   memcpy((void*)(uintptr_t)dst, src, bytes);
   ++g_counters.htod_copies;
+  ++g_counters.htod_sync_copies;
+  g_counters.htod_sync_bytes += (long)bytes;
   return SUCCESS;
 }
 

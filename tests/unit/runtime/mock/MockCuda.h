@@ -35,6 +35,9 @@ typedef struct mock_cuda_counters {
   long primary_retained;
   long context_depth;
   long function_attribute_queries;
+  long htod_sync_copies;   /* synchronous cuMemcpyHtoD calls: weight uploads */
+  long htod_sync_bytes;
+  unsigned long long last_pointer_arg; /* parameter 0 (a pointer in every test kernel) of the last kernel run */
 } mock_cuda_counters_t;
 
 typedef void (*mock_cuda_configure_fn)(const mock_cuda_config_t*);
