@@ -9,6 +9,8 @@
 
 #include "codegen/Driver/Codegen.h"
 #include "codegen/Plan/PlanWriter.h"
+#include "tools/common/CApiWriter.h"
+#include "tools/common/Sha256.h"
 #include "compiler/Dialect/Kiln/IR/KilnOps.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -19,6 +21,8 @@
 #include "mlir/Support/FileUtilities.h"
 #include "llvm/ADT/MapVector.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
 #include "llvm/Support/ToolOutputFile.h"
 
 #include <fmt/core.h>
@@ -38,6 +42,8 @@ struct CompileOptions {
   bool printWeights = false;
   bool locations = false;
   bool stats = false;
+  std::string name;      // --emit=c: symbol prefix
+  bool planFile = false; // --emit=c: NAME.kiln beside the program instead of embedded
   ::kiln::PipelineOptions pipeline;
 };
 
@@ -90,14 +96,51 @@ void printPlanStats(const std::vector<int> &opsAtStage, int regions, const std::
 
 std::vector<std::string> allStageNames() {
   std::vector<std::string> names = ::kiln::stageNames();
-  for (const char *n : {"gpu", "llvm", "ptx", "plan", "dot"})
+  for (const char *n : {"gpu", "llvm", "ptx", "plan", "dot", "c"})
     names.push_back(n);
   return names;
+}
+
+/// --emit=c: the plan, then its typed C API (NAME.h, NAME.c, with --plan-file NAME.kiln) in the -o directory.
+int writeCApi(const CompileOptions &opts, const std::vector<uint8_t> &plan) {
+  ::kiln::embed::CApiOptions c;
+  c.name = opts.name.empty() ? ::kiln::embed::defaultName(opts.model) : opts.name;
+  c.planFile = opts.planFile;
+  c.producer = "kiln " KILN_VERSION;
+  c.modelName = llvm::sys::path::filename(opts.model).str();
+  auto model = llvm::MemoryBuffer::getFile(opts.model);
+  if (!model) {
+    fmt::print(stderr, "kiln: cannot read '{}': {}\n", opts.model, model.getError().message());
+    return 1;
+  }
+  c.modelSha256 = ::kiln::embed::sha256Hex((*model)->getBufferStart(), (*model)->getBufferSize());
+  ::kiln::embed::CApiFiles files;
+  std::string error;
+  if (!::kiln::embed::generateCApi(plan, c, files, error) ||
+      !::kiln::embed::writeCApi(opts.output, c, files, plan, error)) {
+    fmt::print(stderr, "kiln: --emit=c: {}\n", error);
+    return 1;
+  }
+  return 0;
 }
 
 int runCompile(const CompileOptions &opts) {
   if (opts.emit.empty() && opts.output.empty()) {
     fmt::print(stderr, "kiln compile: give -o model.kiln, or --emit=STAGE to print a stage\n");
+    return 1;
+  }
+  if (opts.emit == "c") {
+    std::string why;
+    if (opts.output.empty() || opts.output == "-") {
+      fmt::print(stderr, "kiln compile: --emit=c writes NAME.h and NAME.c into a directory: give -o DIR\n");
+      return 1;
+    }
+    if (!opts.name.empty() && !::kiln::embed::isValidName(opts.name, why)) {
+      fmt::print(stderr, "kiln compile: --name: {}\n", why);
+      return 1;
+    }
+  } else if (!opts.name.empty() || opts.planFile) {
+    fmt::print(stderr, "kiln compile: --name and --plan-file go with --emit=c\n");
     return 1;
   }
   MLIRContext context;
@@ -149,12 +192,14 @@ int runCompile(const CompileOptions &opts) {
   codegen.cubin = opts.cubin;
   codegen.dumpDir = opts.dumpDir;
   codegen.producer = "kiln " KILN_VERSION;
-  if (opts.emit.empty()) {
+  if (opts.emit.empty() || opts.emit == "c") {
     std::vector<uint8_t> plan;
     if (failed(::kiln::codegen::compileToPlan(*module, codegen, plan)))
       return 1;
     if (opts.stats)
       printPlanStats(opsAtStage, regions, plan);
+    if (opts.emit == "c")
+      return diagnostics.errorCount() ? 1 : writeCApi(opts, plan);
     return write(StringRef(reinterpret_cast<const char *>(plan.data()), plan.size()));
   }
   // Stage texts are built in memory too, so that -o gets all of it or nothing.
@@ -186,7 +231,9 @@ std::function<int()> (::kiln::cli::addCompileCommand)(CLI::App &app) {
   cmd->add_option("--emit", opts->emit,
                   "Stage to print instead of writing a plan: onnx (one kiln op per ONNX node), "
                   "static (shapes pinned, graph simplified), gpu (kernels as gpu.func), llvm "
-                  "(NVVM/LLVM dialect), ptx (PTX text) or plan (memory plan and launch list)")
+                  "(NVVM/LLVM dialect), ptx (PTX text), plan (memory plan and launch list), dot (the fused "
+                  "graph for Graphviz) or c (NAME.h and NAME.c, the model's typed C API with the plan "
+                  "embedded, written into the -o directory)")
       ->check(CLI::IsMember(allStageNames()));
   cmd->add_option("--arch", opts->arch, "Target GPU: sm_80, sm_86, sm_89 or sm_90")
       ->check(CLI::IsMember({"sm_80", "sm_86", "sm_89", "sm_90"}));
@@ -198,6 +245,12 @@ std::function<int()> (::kiln::cli::addCompileCommand)(CLI::App &app) {
   ::kiln::cli::addShapeOptions(cmd, opts->pipeline);
   cmd->add_option("-o,--output", opts->output,
                   "The .kiln plan to write (with --emit: the file for the stage's text; default stdout)");
+  cmd->add_option("--name", opts->name,
+                  "With --emit=c: prefix of every generated symbol, a C identifier (default: the model's "
+                  "file name)");
+  cmd->add_flag("--plan-file", opts->planFile,
+                "With --emit=c: write NAME.kiln too and load it from beside the program at run time "
+                "instead of embedding the plan in NAME.c (for large weights)");
   cmd->add_flag("--print-weights", opts->printWeights,
                 "Print every constant in full (by default tensors over 64 elements are elided)");
   cmd->add_flag("--locations", opts->locations,
