@@ -269,16 +269,22 @@ def ctc_decode(probs, keys):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--kiln", required=True)
-    ap.add_argument("--work", required=True)
+    ap.add_argument("--kiln")
+    ap.add_argument("--work")
+    ap.add_argument("--fetch-only", action="store_true",
+                    help="fetch and check the packages into --cache, then stop (for the examples)")
     ap.add_argument("--emulator", help="run plans on this PTX emulator (KILN_CUDA_LIBRARY) instead of a GPU")
     ap.add_argument("--cache", default=os.environ.get("KILN_CORPUS_CACHE",
                                                       os.path.expanduser("~/.cache/kiln/corpus")))
     ap.add_argument("--model", action="append", choices=sorted(MODELS))
     ap.add_argument("--report")
     args = ap.parse_args()
+    if not args.fetch_only and not (args.kiln and args.work):
+        ap.error("--kiln and --work are required unless --fetch-only")
 
     ort = fetch(args.cache)
+    if args.fetch_only:
+        return 0
     os.makedirs(args.work, exist_ok=True)
     inputs = Inputs(args.cache, ort, args.work)
     gpu_env = dict(os.environ)
