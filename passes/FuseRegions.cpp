@@ -59,6 +59,26 @@ bool isContractionRoot(Operation *op) {
          llvm::all_of(op->getOperands(), [](Value v) { return shape::isAbsent(v) || isStaticTensor(v.getType()); });
 }
 
+/// An op that a MatMul or Gemm root can read its operand through instead of a copy
+/// kernel: Transpose, Slice with constant parameters, a view, or an elementwise op whose
+/// other operands are one-element constants (codegen/Kernels/IndexMaps.h).
+bool isOperandLink(Operation *op) {
+  RankedTensorType t = singleResult(op);
+  if (!t || op->getNumOperands() == 0 || isa<ConstantOp>(op) || !isStaticTensor(op->getOperand(0).getType()))
+    return false;
+  auto constant = [](Value v) { return shape::isAbsent(v) || definedInside(v); };
+  if (isa<TransposeOp>(op))
+    return true;
+  if (isa<SliceOp>(op) || FusedOp::isView(op))
+    return llvm::all_of(op->getOperands().drop_front(), constant);
+  if (!isFusibleElementwise(op) || op->getOperand(0).getType() != t)
+    return false;
+  return llvm::all_of(op->getOperands().drop_front(), [&](Value v) {
+    auto ct = dyn_cast<RankedTensorType>(v.getType());
+    return shape::isAbsent(v) || (constant(v) && ct && ct.hasStaticShape() && ct.getNumElements() == 1);
+  });
+}
+
 struct Region {
   Operation *root = nullptr; // contraction regions
   SmallVector<Operation *> ops;
@@ -97,6 +117,8 @@ public:
       region.firstPos = pos_[&op];
       regions_.push_back(std::move(region));
       regionOf_[&op] = r;
+      if (isa<MatMulOp, GemmOp>(&op))
+        absorbOperandChains(r);
       grow(r);
     }
   }
@@ -111,6 +133,31 @@ public:
   }
 
 private:
+  /// Takes in the ops that compute root's operands from a buffer by index maps, views and
+  /// scalar-constant elementwise ops, each used only on that path; the root then reads
+  /// through them. An op already alone in an elementwise region moves over.
+  void absorbOperandChains(int r) {
+    Operation *root = regions_[r].root;
+    for (unsigned i = 0; i < 2 && i < root->getNumOperands(); ++i) {
+      Value v = root->getOperand(i);
+      while (Operation *def = v.getDefiningOp()) {
+        if (def->getBlock() != &block_ || !def->hasOneUse() || !isOperandLink(def) ||
+            regions_[r].ops.size() >= maxOps_)
+          break;
+        if (auto it = regionOf_.find(def); it != regionOf_.end()) {
+          Region &other = regions_[it->second];
+          if (other.root || other.ops.size() != 1)
+            break;
+          other.ops.clear();
+        }
+        regionOf_[def] = r;
+        regions_[r].ops.push_back(def);
+        regions_[r].firstPos = std::min(regions_[r].firstPos, pos_[def]);
+        v = def->getOperand(0);
+      }
+    }
+  }
+
   /// Takes in every consumer that can join region `r`, until none can.
   void grow(int r) {
     for (size_t m = 0; m < regions_[r].ops.size(); ++m) {

@@ -199,7 +199,12 @@ def FuseRegionsPass : Pass<"kiln-fuse-regions", "func::FuncOp"> {
     activations, residual adds, x * sigmoid(x)); any other elementwise op starts
     an `elementwise` region that takes its consumers likewise. Reshapes and other
     views of a region value join too (element i stays element i), so that a
-    Gemm's 2-D result reshaped back to 3-D still takes its residual add. A consumer joins
+    Gemm's 2-D result reshaped back to 3-D still takes its residual add. A MatMul or
+    Gemm also takes the ops that compute its operands from a buffer, each used only on
+    that path: Transpose, Slice with constant bounds, views, and elementwise ops whose
+    other operands are one-element constants (attention's head split, key transpose,
+    query scaling and head merge). They become its operand prologue: the kernel reads
+    through them with index arithmetic, so no copy is written. A consumer joins
     only when none of its other operands depends on the region (no cycle between
     regions), and a region holds at most `max-ops` ops. A value used after the
     region is one of its results (stored once, never recomputed); constants are

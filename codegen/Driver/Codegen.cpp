@@ -288,6 +288,11 @@ LogicalResult generateKernels(ModuleOp module, HostProgram &program, KernelModul
             usedOperand[i] = true;
             pos = Position{Position::Operand, i};
           }
+        // A kernel may read one operand through two parameters (both matmul operands
+        // sliced from one buffer in a fused region).
+        for (unsigned i = 0; i < op->getNumOperands() && !pos; ++i)
+          if (op->getOperand(i) == v)
+            pos = Position{Position::Operand, i};
         for (unsigned i = 0; i < op->getNumResults() && !pos; ++i)
           if (op->getResult(i) == v)
             pos = Position{Position::Result, i};
@@ -536,7 +541,10 @@ LogicalResult writePlan(HostProgram &program, const std::string &ptx, const Code
          << ") block(" << l.block[0] << "," << l.block[1] << "," << l.block[2] << ")";
       for (const plan::Arg &a : l.args)
         os << (a.kind == KILN_PLAN_ARG_WEIGHT_PTR ? " w@" : " a@") << a.value;
-      os << "  // " << (l.nodeNames.empty() ? "" : l.nodeNames.front()) << "\n";
+      os << "  //";
+      for (size_t i = 0; i < l.nodeNames.size(); ++i)
+        os << (i ? ", " : " ") << l.nodeNames[i];
+      os << "\n";
     }
   }
   return success();

@@ -3,6 +3,7 @@
 // with unit column stride from input bands staged in shared memory; other depthwise
 // Conv and ConvTranspose as direct kernels with one thread per output element.
 #include "codegen/Kernels/ElementwiseProgram.h"
+#include "codegen/Kernels/IndexMaps.h"
 #include "codegen/Kernels/Gemm.h"
 #include "codegen/Kernels/Generators.h"
 #include "codegen/Kernels/OpAccess.h"
@@ -119,8 +120,14 @@ LogicalResult generateMatMul(Operation *op, KernelModule &km, SmallVectorImpl<La
   bool fold = g->aBatches == batches && g->bBatches == 1;
   s.batch = fold ? 1 : batches;
   s.M = fold ? batches * m : m;
-  s.aKContig = true;
-  s.bNContig = n > 1;
+  // Operands computed in the region by Transpose/Slice/views/scalar ops are read through them.
+  FailureOr<OperandChain> ca = resolveOperandChain(a), cb = resolveOperandChain(b);
+  if (failed(ca) || failed(cb))
+    return failure();
+  s.aKContig = ca->identityIndex();
+  s.bNContig = n > 1 && cb->identityIndex();
+  s.aStageCost = ca->cost();
+  s.bStageCost = cb->cost();
 
   auto base = [&](KernelBuilder &kb, Value bi, ArrayRef<int64_t> strides, int64_t matrix) -> Value {
     if (fold || batches == 1)
@@ -129,13 +136,13 @@ LogicalResult generateMatMul(Operation *op, KernelModule &km, SmallVectorImpl<La
   };
   s.loadA = [&](KernelBuilder &kb, Value bi, Value row, Value kk) {
     Value off = kb.add(base(kb, bi, aStride, m * k), kb.add(kb.mulC(row, k), kk));
-    return loadC(kb, 0, off, elem);
+    return loadThrough(kb, *ca, 0, off, elem);
   };
   s.loadB = [&](KernelBuilder &kb, Value bi, Value k0, Value kIn, Value col) {
     Value off = kb.add(base(kb, bi, bStride, k * n), kb.add(kb.mulC(kb.add(k0, kIn), n), col));
-    return loadC(kb, 1, off, elem);
+    return loadThrough(kb, *cb, 1, off, elem);
   };
-  SmallVector<Value> buffers = {a, b};
+  SmallVector<Value> buffers = {ca->source, cb->source};
   sink.bind(buffers, y);
   sink.routeGemm(s);
   s.outOffset = [&](KernelBuilder &kb, Value bi, Value row, Value col) {
@@ -186,7 +193,10 @@ LogicalResult generateGemm(Operation *op, KernelModule &km, SmallVectorImpl<Laun
   if (!isFloat && (alpha != 1.0 || (hasC && beta != 1.0)))
     return op->emitOpError("integer gemm with alpha or beta other than 1 is not supported"), failure();
 
-  SmallVector<Value> buffers = {a, b};
+  FailureOr<OperandChain> ca = resolveOperandChain(a), cb = resolveOperandChain(b);
+  if (failed(ca) || failed(cb))
+    return failure();
+  SmallVector<Value> buffers = {ca->source, cb->source};
   if (hasC)
     buffers.push_back(cv);
   sink.bind(buffers, y);
@@ -196,16 +206,18 @@ LogicalResult generateGemm(Operation *op, KernelModule &km, SmallVectorImpl<Laun
   s.M = m;
   s.N = n;
   s.K = k;
-  s.aKContig = !ta || m == 1;
-  s.bNContig = !tb && n > 1;
+  s.aKContig = (!ta || m == 1) && ca->identityIndex();
+  s.bNContig = !tb && n > 1 && cb->identityIndex();
+  s.aStageCost = ca->cost();
+  s.bStageCost = cb->cost();
   s.loadA = [&](KernelBuilder &kb, Value, Value row, Value kk) {
     Value off = ta ? kb.add(kb.mulC(kk, m), row) : kb.add(kb.mulC(row, k), kk);
-    return loadC(kb, 0, off, elem);
+    return loadThrough(kb, *ca, 0, off, elem);
   };
   s.loadB = [&](KernelBuilder &kb, Value, Value k0, Value kIn, Value col) {
     Value kk = kb.add(k0, kIn);
     Value off = tb ? kb.add(kb.mulC(col, k), kk) : kb.add(kb.mulC(kk, n), col);
-    return loadC(kb, 1, off, elem);
+    return loadThrough(kb, *cb, 1, off, elem);
   };
   sink.routeGemm(s);
   s.outOffset = [&](KernelBuilder &kb, Value, Value row, Value col) { return kb.add(kb.mulC(row, n), col); };

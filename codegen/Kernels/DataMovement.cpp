@@ -2,6 +2,7 @@
 // one thread per output element with every shape, stride and constant operand baked in;
 // values are moved in their storage type, so every element type takes the same path.
 #include "codegen/Kernels/Generators.h"
+#include "codegen/Kernels/IndexMaps.h"
 #include "codegen/Kernels/OpAccess.h"
 #include "codegen/Kernels/ScalarOps.h"
 
@@ -41,23 +42,6 @@ double toDouble(APFloat f) {
   return f.convertToDouble();
 }
 
-/// The values of a constant operand as integers (floats truncate), or nullopt.
-std::optional<SmallVector<int64_t>> constInts(Value v) {
-  DenseElementsAttr attr;
-  if (isAbsent(v) || !matchPattern(v, m_Constant(&attr)))
-    return std::nullopt;
-  SmallVector<int64_t> out;
-  Type elem = attr.getElementType();
-  if (isa<FloatType>(elem)) {
-    for (APFloat f : attr.getValues<APFloat>())
-      out.push_back(static_cast<int64_t>(toDouble(f)));
-  } else {
-    bool zext = elem.isUnsignedInteger() || elem.isInteger(1);
-    for (APInt i : attr.getValues<APInt>())
-      out.push_back(zext ? static_cast<int64_t>(i.getZExtValue()) : i.getSExtValue());
-  }
-  return out;
-}
 
 /// The first value of a constant operand as a double, or nullopt.
 std::optional<double> constDouble(Value v) {
@@ -320,23 +304,10 @@ LogicalResult generateSize(Operation *op, KernelModule &km, SmallVectorImpl<Laun
 
 LogicalResult generateTranspose(Operation *op, KernelModule &km, SmallVectorImpl<Launch> &launches) {
   Value x = op->getOperand(0), y = op->getResult(0);
-  int64_t rank = rankOf(x);
-  SmallVector<int64_t> perm;
-  if (auto p = arrayAttr(op, "perm"))
-    perm = *p;
-  else
-    for (int64_t i = rank - 1; i >= 0; --i)
-      perm.push_back(i);
-  if (static_cast<int64_t>(perm.size()) != rank)
-    return op->emitOpError("perm does not match the input rank"), failure();
-  SmallVector<int64_t> xs = rowMajorStrides(shapeOf(x)), srcStrides;
-  for (int64_t p : perm) {
-    int64_t a = normAxis(p, rank);
-    if (a < 0 || a >= rank)
-      return op->emitOpError("perm entry out of range"), failure();
-    srcStrides.push_back(xs[a]);
-  }
-  View v = makeView(shapeOf(y), srcStrides);
+  FailureOr<StridedMap> map = transposeMap(op);
+  if (failed(map))
+    return failure();
+  View v = makeView(shapeOf(y), map->strides);
   collapseView(v);
   int64_t r = static_cast<int64_t>(v.shape.size());
   int64_t q = r - 1, p = -1;
@@ -488,53 +459,10 @@ LogicalResult generateSplit(Operation *op, KernelModule &km, SmallVectorImpl<Lau
 
 LogicalResult generateSlice(Operation *op, KernelModule &km, SmallVectorImpl<Launch> &launches) {
   Value x = op->getOperand(0), y = op->getResult(0);
-  int64_t rank = rankOf(x);
-  auto starts = constInts(op->getOperand(1)), ends = constInts(op->getOperand(2));
-  if (!starts || !ends)
-    return op->emitOpError("slice starts and ends must be a constant"), failure();
-  SmallVector<int64_t> axes, steps;
-  if (!isAbsent(op->getOperand(3))) {
-    auto a = constInts(op->getOperand(3));
-    if (!a)
-      return op->emitOpError("slice axes must be a constant"), failure();
-    axes = *a;
-  } else {
-    for (size_t i = 0; i < starts->size(); ++i)
-      axes.push_back(static_cast<int64_t>(i));
-  }
-  if (!isAbsent(op->getOperand(4))) {
-    auto s = constInts(op->getOperand(4));
-    if (!s)
-      return op->emitOpError("slice steps must be a constant"), failure();
-    steps = *s;
-  } else {
-    steps.assign(starts->size(), 1);
-  }
-  if (ends->size() != starts->size() || axes.size() != starts->size() || steps.size() != starts->size())
-    return op->emitOpError("starts, ends, axes and steps differ in length"), failure();
-  ArrayRef<int64_t> xshape = shapeOf(x);
-  SmallVector<int64_t> first(rank, 0), step(rank, 1), count(xshape);
-  for (size_t i = 0; i < starts->size(); ++i) {
-    int64_t a = normAxis(axes[i], rank);
-    if (a < 0 || a >= rank)
-      return op->emitOpError("slice axis out of range"), failure();
-    if (steps[i] == 0)
-      return op->emitOpError("slice step is 0"), failure();
-    mlir::kiln::shape::SlicedAxis sa =
-        mlir::kiln::shape::sliceAxis(xshape[a], (*starts)[i], (*ends)[i], steps[i]);
-    first[a] = sa.first;
-    count[a] = sa.count;
-    step[a] = steps[i];
-  }
-  if (ArrayRef<int64_t>(count) != shapeOf(y))
-    return op->emitOpError("slice bounds do not match the result type"), failure();
-  SmallVector<int64_t> xs = rowMajorStrides(xshape), strides(rank);
-  int64_t base = 0;
-  for (int64_t d = 0; d < rank; ++d) {
-    strides[d] = xs[d] * step[d];
-    base += first[d] * xs[d];
-  }
-  emitViewCopy(op, km, launches, x, y, makeView(count, strides, base), "slice");
+  FailureOr<StridedMap> map = sliceMap(op);
+  if (failed(map))
+    return failure();
+  emitViewCopy(op, km, launches, x, y, makeView(map->shape, map->strides, map->base), "slice");
   return success();
 }
 

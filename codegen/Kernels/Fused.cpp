@@ -8,6 +8,8 @@
 
 #include "compiler/Dialect/Kiln/IR/KilnOps.h"
 
+#include "llvm/ADT/DenseSet.h"
+
 using namespace mlir;
 namespace k = mlir::kiln;
 
@@ -22,9 +24,20 @@ LogicalResult generateFused(Operation *op, KernelModule &km, SmallVectorImpl<Lau
   if (outputs.empty())
     return op->emitOpError("a fused region with no results has nothing to compute"), failure();
   Operation *root = fused.root();
+  // A contraction's epilogue is what its result feeds; the rest is its operands' prologue,
+  // which the root's loads apply (IndexMaps.h).
+  llvm::DenseSet<Operation *> epilogue;
+  if (root)
+    for (Operation &inner : body.without_terminator())
+      if (&inner != root && llvm::any_of(inner.getOperands(), [&](Value v) {
+            Operation *def = v.getDefiningOp();
+            return def && (def == root || epilogue.contains(def));
+          }))
+        epilogue.insert(&inner);
   SmallVector<Operation *> ops;
   for (Operation &inner : body.without_terminator())
-    if (&inner != root && (inner.hasTrait<k::OpTrait::ElementwiseMap>() || ElementwiseProgram::isView(&inner)))
+    if (&inner != root && (!root || epilogue.contains(&inner)) &&
+        (inner.hasTrait<k::OpTrait::ElementwiseMap>() || ElementwiseProgram::isView(&inner)))
       ops.push_back(&inner);
   size_t first = launches.size();
   if (fused.getKind() == "elementwise") {

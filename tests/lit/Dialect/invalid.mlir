@@ -1128,8 +1128,21 @@ func.func @fused_bad_root(%a: tensor<2x2xf32>) {
   %y = kiln.fused "contraction" (%a) : (tensor<2x2xf32>) -> tensor<2x2xf32> {
   ^bb0(%x: tensor<2x2xf32>):
     // expected-error @+1 {{cannot be the root of a contraction region (Conv, Gemm or MatMul can)}}
-    %t = kiln.transpose %x : (tensor<2x2xf32>) -> tensor<2x2xf32>
+    %t = kiln.softmax %x : (tensor<2x2xf32>) -> tensor<2x2xf32>
     kiln.yield %t : tensor<2x2xf32>
+  }
+  return
+}
+
+// -----
+
+func.func @fused_prologue_yielded(%a: tensor<2x2xf32>, %b: tensor<2x2xf32>) {
+  %y:2 = kiln.fused "contraction" (%a, %b) : (tensor<2x2xf32>, tensor<2x2xf32>) -> (tensor<2x2xf32>, tensor<2x2xf32>) {
+  ^bb0(%x: tensor<2x2xf32>, %w: tensor<2x2xf32>):
+    // expected-error @+1 {{is an operand prologue of the region's root and cannot be yielded}}
+    %t = kiln.transpose %x : (tensor<2x2xf32>) -> tensor<2x2xf32>
+    %m = kiln.matmul %t, %w : (tensor<2x2xf32>, tensor<2x2xf32>) -> tensor<2x2xf32>
+    kiln.yield %m, %t : tensor<2x2xf32>, tensor<2x2xf32>
   }
   return
 }

@@ -124,3 +124,44 @@ func.func @lone(%x: tensor<3xf32>) -> tensor<3xf32> {
   %r = kiln.relu %x : (tensor<3xf32>) -> tensor<3xf32>
   return %r : tensor<3xf32>
 }
+
+// -----
+
+// Attention's operands: q and k sliced from one projection, split into heads, q scaled by a
+// scalar, k transposed. The slices, reshapes, transposes and the scale join the matmul's
+// region as its operand prologue (read through, never copied); the projection feeding two
+// chains, and a transpose with a second user, stay outside.
+// CHECK-LABEL: func.func @operand_prologue(
+// CHECK: %[[F:.*]] = kiln.fused "contraction"(%arg0) :
+// CHECK: kiln.slice
+// CHECK: kiln.slice
+// CHECK: kiln.reshape
+// CHECK: kiln.transpose
+// CHECK: kiln.div
+// CHECK: kiln.transpose
+// CHECK: kiln.matmul
+// CHECK: kiln.yield
+// CHECK: kiln.transpose %arg1
+// CHECK: kiln.matmul
+// CHECK: kiln.add
+func.func @operand_prologue(%qk: tensor<4x1x16xf32>, %z: tensor<2x2xf32>) -> (tensor<2x4x4xf32>, tensor<2x2xf32>) {
+  %s0 = kiln.constant dense<0> : tensor<1xi64>
+  %s8 = kiln.constant dense<8> : tensor<1xi64>
+  %s16 = kiln.constant dense<16> : tensor<1xi64>
+  %ax = kiln.constant dense<2> : tensor<1xi64>
+  %none = kiln.none
+  %shape = kiln.constant dense<[4, 2, 4]> : tensor<3xi64>
+  %scale = kiln.constant dense<2.0> : tensor<f32>
+  %q = kiln.slice %qk, %s0, %s8, %ax, %none : (tensor<4x1x16xf32>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>, none) -> tensor<4x1x8xf32>
+  %k = kiln.slice %qk, %s8, %s16, %ax, %none : (tensor<4x1x16xf32>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>, none) -> tensor<4x1x8xf32>
+  %qh = kiln.reshape %q, %shape : (tensor<4x1x8xf32>, tensor<3xi64>) -> tensor<4x2x4xf32>
+  %kh = kiln.reshape %k, %shape : (tensor<4x1x8xf32>, tensor<3xi64>) -> tensor<4x2x4xf32>
+  %qt = kiln.transpose %qh {perm = array<i64: 1, 0, 2>} : (tensor<4x2x4xf32>) -> tensor<2x4x4xf32>
+  %qs = kiln.div %qt, %scale : (tensor<2x4x4xf32>, tensor<f32>) -> tensor<2x4x4xf32>
+  %kt = kiln.transpose %kh {perm = array<i64: 1, 2, 0>} : (tensor<4x2x4xf32>) -> tensor<2x4x4xf32>
+  %s = kiln.matmul %qs, %kt : (tensor<2x4x4xf32>, tensor<2x4x4xf32>) -> tensor<2x4x4xf32>
+  %zt = kiln.transpose %z {perm = array<i64: 1, 0>} : (tensor<2x2xf32>) -> tensor<2x2xf32>
+  %m = kiln.matmul %zt, %z : (tensor<2x2xf32>, tensor<2x2xf32>) -> tensor<2x2xf32>
+  %r = kiln.add %m, %zt : (tensor<2x2xf32>, tensor<2x2xf32>) -> tensor<2x2xf32>
+  return %s, %r : tensor<2x4x4xf32>, tensor<2x2xf32>
+}

@@ -7,10 +7,12 @@ using namespace mlir::kiln;
 bool FusedOp::isKnownKind(StringRef kind) { return kind == "elementwise" || kind == "contraction"; }
 
 bool FusedOp::isView(Operation *op) { return isa<ReshapeOp, FlattenOp, SqueezeOp, UnsqueezeOp>(op); }
+bool FusedOp::isIndexMap(Operation *op) { return isa<TransposeOp, SliceOp>(op); }
 
 Operation *FusedOp::root() {
   for (Operation &op : getBody().front())
-    if (!op.hasTrait<mlir::kiln::OpTrait::ElementwiseMap>() && !isView(&op) && !isa<ConstantOp, NoneOp, YieldOp>(op))
+    if (!op.hasTrait<mlir::kiln::OpTrait::ElementwiseMap>() && !isView(&op) && !isIndexMap(&op) &&
+        !isa<ConstantOp, NoneOp, YieldOp>(op))
       return &op;
   return nullptr;
 }
@@ -44,6 +46,12 @@ LogicalResult FusedOp::verify() {
       continue;
     if (getKind() == "elementwise")
       return op.emitOpError() << "is not elementwise, in an elementwise region";
+    if (isIndexMap(&op)) {
+      // An operand prologue: what it computes is read by the root's operand loads.
+      if (llvm::any_of(op.getResult(0).getUsers(), [](Operation *u) { return isa<YieldOp>(u); }))
+        return op.emitOpError() << "is an operand prologue of the region's root and cannot be yielded";
+      continue;
+    }
     if (!isa<ConvOp, GemmOp, MatMulOp>(op))
       return op.emitOpError() << "cannot be the root of a contraction region (Conv, Gemm or MatMul can)";
     ++roots;

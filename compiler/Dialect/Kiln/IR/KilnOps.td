@@ -229,7 +229,10 @@ def Kiln_FusedOp : Kiln_OpBase<"fused", [IsolatedFromAbove, RecursiveMemoryEffec
       values through unchanged, since element i stays element i);
     - `contraction`: one Conv, Gemm or MatMul (the root) whose result feeds
       elementwise ops of its shape (bias, activations, residual adds) applied as
-      the kernel stores it.
+      the kernel stores it. The root's operands may be computed in the region from
+      its inputs by a prologue of Transpose and Slice ops, views and elementwise ops
+      with one-element constant operands: the kernel reads through them (index
+      arithmetic and per-element ops on the loaded value) instead of a copy.
 
     The reference evaluator runs the body op by op, as before fusion.
 
@@ -257,6 +260,9 @@ def Kiln_FusedOp : Kiln_OpBase<"fused", [IsolatedFromAbove, RecursiveMemoryEffec
     /// Reshape, Flatten, Squeeze and Unsqueeze: inside a region, element i of the
     /// result is element i of the operand (no copy).
     static bool isView(::mlir::Operation *op);
+    /// Transpose and Slice: inside a contraction region's operand prologue, index maps
+    /// the root's loads apply.
+    static bool isIndexMap(::mlir::Operation *op);
   }];
 }
 
