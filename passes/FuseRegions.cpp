@@ -79,6 +79,84 @@ bool isOperandLink(Operation *op) {
   });
 }
 
+/// Whether `op`'s result reaches a MatMul or Gemm operand through operand links alone,
+/// each with one user (so the contraction's region can take the whole path).
+bool feedsContraction(Operation *op) {
+  for (int guard = 0; guard < 64; ++guard) {
+    if (!op->hasOneUse())
+      return false;
+    OpOperand &use = *op->getResult(0).getUses().begin();
+    Operation *user = use.getOwner();
+    if (isa<MatMulOp, GemmOp>(user))
+      return use.getOperandNumber() < 2;
+    if (!isOperandLink(user) || use.getOperandNumber() != 0)
+      return false;
+    op = user;
+  }
+  return false;
+}
+
+/// Each result of a Split of static shapes becomes a Slice of its input: a Split's
+/// results usually feed different contractions (attention's q, k and v), and a Slice,
+/// unlike one of several results, can join its consumer's operand prologue.
+void splitsToSlices(Block &block) {
+  SmallVector<SplitOp> splits;
+  for (Operation &op : block)
+    if (auto split = dyn_cast<SplitOp>(op))
+      splits.push_back(split);
+  for (SplitOp split : splits) {
+    auto in = dyn_cast<RankedTensorType>(split.getInput().getType());
+    if (!in || !in.hasStaticShape())
+      continue;
+    int64_t rank = in.getRank(), axis = split.getAxis() < 0 ? split.getAxis() + rank : split.getAxis();
+    if (axis < 0 || axis >= rank || !llvm::all_of(split->getResults(), [](Value r) { return isStaticTensor(r.getType()); }))
+      continue;
+    OpBuilder b(split);
+    Location loc = split.getLoc();
+    auto index = [&](int64_t v) -> Value {
+      auto t = RankedTensorType::get({1}, b.getI64Type());
+      return ConstantOp::create(b, loc, DenseElementsAttr::get(t, ArrayRef<int64_t>{v}));
+    };
+    Value none = NoneOp::create(b, loc);
+    int64_t offset = 0;
+    for (Value r : split->getResults()) {
+      int64_t size = cast<RankedTensorType>(r.getType()).getShape()[axis];
+      Value slice = SliceOp::create(b, loc, r.getType(), split.getInput(), index(offset), index(offset + size),
+                                    index(axis), none);
+      r.replaceAllUsesWith(slice);
+      offset += size;
+    }
+    split->erase();
+  }
+}
+
+/// A Transpose or Slice with several users, each of which leads into a contraction's
+/// operand through links alone, is cloned once per user: as an index map it costs nothing
+/// to recompute, and each clone can then join its consumer's prologue.
+void cloneSharedIndexMaps(Block &block) {
+  SmallVector<Operation *> maps;
+  for (Operation &op : block)
+    if (FusedOp::isIndexMap(&op) && !op.hasOneUse() && !op.use_empty() && isOperandLink(&op))
+      maps.push_back(&op);
+  for (Operation *op : llvm::reverse(maps)) {
+    bool all = llvm::all_of(op->getResult(0).getUses(), [](OpOperand &use) {
+      Operation *user = use.getOwner();
+      if (isa<MatMulOp, GemmOp>(user))
+        return use.getOperandNumber() < 2;
+      return use.getOperandNumber() == 0 && isOperandLink(user) && feedsContraction(user);
+    });
+    if (!all)
+      continue;
+    SmallVector<OpOperand *> uses;
+    for (OpOperand &use : op->getResult(0).getUses())
+      uses.push_back(&use);
+    OpBuilder b(op);
+    b.setInsertionPointAfter(op);
+    for (OpOperand *use : llvm::drop_begin(uses))
+      use->set(b.clone(*op)->getResult(0));
+  }
+}
+
 struct Region {
   Operation *root = nullptr; // contraction regions
   SmallVector<Operation *> ops;
@@ -281,6 +359,8 @@ struct FuseRegionsPass : mlir::kiln::impl::FuseRegionsPassBase<FuseRegionsPass> 
     func::FuncOp func = getOperation();
     if (func.isExternal())
       return;
+    splitsToSlices(func.getBody().front());
+    cloneSharedIndexMaps(func.getBody().front());
     RegionFormer former(func.getBody().front(), std::max(1u, unsigned(maxOps)));
     former.form();
     if (failed(former.materialize()))

@@ -165,3 +165,30 @@ func.func @operand_prologue(%qk: tensor<4x1x16xf32>, %z: tensor<2x2xf32>) -> (te
   %r = kiln.add %m, %zt : (tensor<2x2xf32>, tensor<2x2xf32>) -> tensor<2x2xf32>
   return %s, %r : tensor<2x4x4xf32>, tensor<2x2xf32>
 }
+
+// -----
+
+// A Split whose results feed two matmuls becomes one Slice per result, and the transpose
+// all of them read is cloned per consumer (an index map costs nothing to recompute): each
+// matmul's region reads its operands straight from the projection, with no copy between.
+// CHECK-LABEL: func.func @split_heads(
+// CHECK-NOT: kiln.split
+// CHECK: kiln.fused "contraction"(%arg0)
+// CHECK: kiln.transpose %arg
+// CHECK: kiln.transpose %arg
+// CHECK: kiln.slice
+// CHECK: kiln.slice
+// CHECK: kiln.transpose
+// CHECK: kiln.matmul
+// CHECK: kiln.fused "contraction"(%arg0, %{{.*}})
+// CHECK: kiln.transpose %arg
+// CHECK: kiln.slice
+// CHECK: kiln.matmul
+func.func @split_heads(%x: tensor<4x3x2x5xf32>) -> tensor<1x2x4x5xf32> {
+  %t = kiln.transpose %x {perm = array<i64: 1, 2, 0, 3>} : (tensor<4x3x2x5xf32>) -> tensor<3x2x4x5xf32>
+  %q, %k, %v = kiln.split %t {axis = 0 : i64} : (tensor<3x2x4x5xf32>) -> (tensor<1x2x4x5xf32>, tensor<1x2x4x5xf32>, tensor<1x2x4x5xf32>)
+  %kt = kiln.transpose %k {perm = array<i64: 0, 1, 3, 2>} : (tensor<1x2x4x5xf32>) -> tensor<1x2x5x4xf32>
+  %s = kiln.matmul %q, %kt : (tensor<1x2x4x5xf32>, tensor<1x2x5x4xf32>) -> tensor<1x2x4x4xf32>
+  %o = kiln.matmul %s, %v : (tensor<1x2x4x4xf32>, tensor<1x2x4x5xf32>) -> tensor<1x2x4x5xf32>
+  return %o : tensor<1x2x4x5xf32>
+}
