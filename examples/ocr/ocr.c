@@ -105,7 +105,9 @@ static void load_keys(const char* path) {
   while (fgets(line, sizeof line, f)) {
     line[strcspn(line, "\r\n")] = 0;
     if (key_count == cap) die(path, "too many characters");
-    keys[key_count++] = strdup(line);
+    const size_t len = strlen(line) + 1;
+    if (!(keys[key_count] = malloc(len))) die(path, "out of memory");
+    memcpy(keys[key_count++], line, len);
   }
   fclose(f);
   /* Classes: blank, the keys, then a space (PaddleOCR's use_space_char). */
