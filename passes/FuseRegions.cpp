@@ -60,7 +60,7 @@ bool isContractionRoot(Operation *op) {
 }
 
 /// An op that a MatMul or Gemm root can read its operand through instead of a copy
-/// kernel: Transpose, Slice with constant parameters, a view, or an elementwise op whose
+/// kernel: Transpose, Slice or Expand with constant parameters, a view, or an elementwise op whose
 /// other operands are one-element constants (codegen/Kernels/IndexMaps.h).
 bool isOperandLink(Operation *op) {
   RankedTensorType t = singleResult(op);
@@ -69,7 +69,7 @@ bool isOperandLink(Operation *op) {
   auto constant = [](Value v) { return shape::isAbsent(v) || definedInside(v); };
   if (isa<TransposeOp>(op))
     return true;
-  if (isa<SliceOp>(op) || FusedOp::isView(op))
+  if (isa<SliceOp, ExpandOp>(op) || FusedOp::isView(op))
     return llvm::all_of(op->getOperands().drop_front(), constant);
   if (!isFusibleElementwise(op) || op->getOperand(0).getType() != t)
     return false;

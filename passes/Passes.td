@@ -201,7 +201,8 @@ def FuseRegionsPass : Pass<"kiln-fuse-regions", "func::FuncOp"> {
     views of a region value join too (element i stays element i), so that a
     Gemm's 2-D result reshaped back to 3-D still takes its residual add. A MatMul or
     Gemm also takes the ops that compute its operands from a buffer, each used only on
-    that path: Transpose, Slice with constant bounds, views, and elementwise ops whose
+    that path: Transpose, Slice and Expand with constant parameters (a static Split becomes
+    Slices first), views, and elementwise ops whose
     other operands are one-element constants (attention's head split, key transpose,
     query scaling and head merge). They become its operand prologue: the kernel reads
     through them with index arithmetic, so no copy is written. A consumer joins

@@ -467,18 +467,10 @@ LogicalResult generateSlice(Operation *op, KernelModule &km, SmallVectorImpl<Lau
 }
 
 LogicalResult generateExpand(Operation *op, KernelModule &km, SmallVectorImpl<Launch> &launches) {
-  Value x = op->getOperand(0), y = op->getResult(0);
-  ArrayRef<int64_t> xshape = shapeOf(x), oshape = shapeOf(y);
-  int64_t lead = static_cast<int64_t>(oshape.size()) - static_cast<int64_t>(xshape.size());
-  if (lead < 0)
-    return op->emitOpError("expand result has a lower rank than the input"), failure();
-  SmallVector<int64_t> xs = rowMajorStrides(xshape), strides(oshape.size(), 0);
-  for (size_t d = 0; d < xshape.size(); ++d) {
-    if (xshape[d] != 1 && xshape[d] != oshape[lead + d])
-      return op->emitOpError("expand cannot broadcast the input to the result"), failure();
-    strides[lead + d] = xshape[d] == 1 ? 0 : xs[d];
-  }
-  emitViewCopy(op, km, launches, x, y, makeView(oshape, strides), "expand");
+  FailureOr<StridedMap> map = expandMap(op);
+  if (failed(map))
+    return failure();
+  emitViewCopy(op, km, launches, op->getOperand(0), op->getResult(0), makeView(map->shape, map->strides), "expand");
   return success();
 }
 

@@ -124,12 +124,29 @@ FailureOr<StridedMap> sliceMap(Operation *op) {
   return m;
 }
 
+FailureOr<StridedMap> expandMap(Operation *op) {
+  ArrayRef<int64_t> xshape = shapeOf(op->getOperand(0)), oshape = shapeOf(op->getResult(0));
+  int64_t lead = static_cast<int64_t>(oshape.size()) - static_cast<int64_t>(xshape.size());
+  if (lead < 0)
+    return op->emitOpError("expand result has a lower rank than the input"), failure();
+  StridedMap m;
+  m.shape.assign(oshape.begin(), oshape.end());
+  m.strides.assign(oshape.size(), 0);
+  SmallVector<int64_t> xs = rowMajorStrides(xshape);
+  for (size_t d = 0; d < xshape.size(); ++d) {
+    if (xshape[d] != 1 && xshape[d] != oshape[lead + d])
+      return op->emitOpError("expand cannot broadcast the input to the result"), failure();
+    m.strides[lead + d] = xshape[d] == 1 ? 0 : xs[d];
+  }
+  return m;
+}
+
 bool isChainLink(Operation *op) {
   if (op->getNumResults() != 1)
     return false;
   if (isa<k::TransposeOp>(op))
     return true;
-  if (isa<k::SliceOp>(op))
+  if (isa<k::SliceOp, k::ExpandOp>(op))
     return llvm::all_of(op->getOperands().drop_front(), [](Value v) { return isAbsent(v) || constInts(v); });
   if (k::FusedOp::isView(op))
     return true;
@@ -159,8 +176,10 @@ FailureOr<OperandChain> resolveOperandChain(Value operand) {
       break;
     OperandChain::Link link;
     link.op = def;
-    if (isa<k::TransposeOp>(def) || isa<k::SliceOp>(def)) {
-      FailureOr<StridedMap> m = isa<k::TransposeOp>(def) ? transposeMap(def) : sliceMap(def);
+    if (isa<k::TransposeOp, k::SliceOp, k::ExpandOp>(def)) {
+      FailureOr<StridedMap> m = isa<k::TransposeOp>(def) ? transposeMap(def)
+                                : isa<k::SliceOp>(def)   ? sliceMap(def)
+                                                         : expandMap(def);
       if (failed(m))
         return failure();
       link.map = std::make_shared<StridedMap>(std::move(*m));

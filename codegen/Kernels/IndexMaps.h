@@ -1,4 +1,4 @@
-// Transpose and Slice as index maps (result element -> source element), and contraction operands
+// Transpose, Slice and Expand as index maps (result element -> source element), and contraction operands
 // computed inside a fused region from one buffer through such maps, views and scalar-constant
 // elementwise ops: the GEMM reads through the chain instead of a copy kernel writing it out.
 #ifndef KILN_CODEGEN_KERNELS_INDEXMAPS_H
@@ -14,7 +14,7 @@
 
 namespace kiln::codegen {
 
-/// Element c (coordinates in the result's shape) of a Transpose or Slice is element
+/// Element c (coordinates in the result's shape) of a Transpose, Slice or Expand is element
 /// base + sum(c[d] * strides[d]) of its input.
 struct StridedMap {
   llvm::SmallVector<int64_t> shape; // the result's
@@ -28,13 +28,15 @@ std::optional<llvm::SmallVector<int64_t>> constInts(mlir::Value v);
 mlir::FailureOr<StridedMap> transposeMap(mlir::Operation *op);
 /// The map of a kiln.slice with constant starts, ends, axes and steps; errors on op.
 mlir::FailureOr<StridedMap> sliceMap(mlir::Operation *op);
+/// The map of a kiln.expand (broadcast dimensions have stride 0); errors on op.
+mlir::FailureOr<StridedMap> expandMap(mlir::Operation *op);
 
 /// An operand of a region's root computed from `source` by `links`, innermost (closest to
 /// the operand) first. Empty links: the operand is read as it is.
 struct OperandChain {
   struct Link {
     mlir::Operation *op = nullptr;
-    std::shared_ptr<StridedMap> map;                 // Transpose, Slice
+    std::shared_ptr<StridedMap> map;                 // Transpose, Slice, Expand
     std::shared_ptr<ElementwiseProgram> elementwise; // an elementwise op on the loaded value
   };
   mlir::Value source;
@@ -46,7 +48,7 @@ struct OperandChain {
 };
 
 /// Whether `op` can be a link of an operand chain (what kiln-fuse-regions puts in front of a
-/// contraction root): Transpose, Slice with constant parameters, a view, or an elementwise
+/// contraction root): Transpose, Slice or Expand with constant parameters, a view, or an elementwise
 /// op whose other operands are one-element constants.
 bool isChainLink(mlir::Operation *op);
 

@@ -1,8 +1,8 @@
 # Operand prologues: a MatMul or Gemm reads its operands through the Slice, Reshape,
 # Transpose and scalar-constant ops that produce them in its region, so multi-head
 # attention's head split, key transpose, query scaling and head merge launch no copy
-# kernel. Odd sizes (12 tokens, 3 heads of 5), a strided slice and a transposed Gemm
-# operand; on the PTX emulator every output matches the reference evaluator, fused and not.
+# kernel. Odd sizes (12 tokens, 3 heads of 5), a strided slice, a transposed Gemm
+# operand and a broadcast (Expand) one, as grouped-query attention shares keys; on the PTX emulator every output matches the reference evaluator, fused and not.
 # REQUIRES: emulator
 # RUN: %python %s %t.onnx
 # RUN: kiln compile %t.onnx --emit=fused | FileCheck %s --check-prefix=FUSED
@@ -12,18 +12,19 @@
 # FUSED: kiln.div
 # FUSED: kiln.matmul
 # RUN: kiln compile %t.onnx --emit=plan | FileCheck %s
-# Four launches for attention (scores, softmax, context, output projection) and one for
-# the strided-slice matmul; no slice, transpose or div kernel.
-# CHECK: // kiln plan: 5 launches
+# Four launches for attention (scores, softmax, context, output projection), one for the
+# strided-slice matmul and one for the expanded one; no slice, transpose, expand or div kernel.
+# CHECK: // kiln plan: 6 launches
 # CHECK: matmul_{{[0-9]+}} {{.*}}// q, k, {{.*}}scores
 # CHECK: softmax_{{[0-9]+}}
 # CHECK: matmul_{{[0-9]+}} {{.*}}// v, {{.*}}context
 # CHECK: gemm_{{[0-9]+}} {{.*}}// merge_t, merge, out_proj
 # CHECK: matmul_{{[0-9]+}} {{.*}}// every_other, {{.*}}strided_mm
+# CHECK: matmul_{{[0-9]+}} {{.*}}// shared_keys, {{.*}}grouped_mm
 # RUN: kiln compile %t.onnx --emit=plan | FileCheck %s --check-prefix=COPIES
-# COPIES-NOT: {{^(slice|transpose|div|reshape)_}}
+# COPIES-NOT: {{^(slice|transpose|expand|div|reshape)_}}
 # RUN: kiln compile %t.onnx --emit=plan --no-fuse | FileCheck %s --check-prefix=NOFUSE
-# NOFUSE: // kiln plan: 14 launches
+# NOFUSE: // kiln plan: 16 launches
 # RUN: env KILN_CUDA_LIBRARY=%emulator kiln check %t.onnx --rtol 1e-5 | FileCheck %s --check-prefix=EMU
 # RUN: env KILN_GEMM=splits=2 KILN_CUDA_LIBRARY=%emulator kiln check %t.onnx --rtol 1e-5 | FileCheck %s --check-prefix=EMU
 # RUN: env KILN_CUDA_LIBRARY=%emulator kiln check %t.onnx --rtol 1e-5 --no-fuse | FileCheck %s --check-prefix=EMU
@@ -65,13 +66,18 @@ save(
         # A strided slice (every other column) feeding a matmul.
         node("Slice", ["u", "c0", "c_end", "ax1", "two"], ["uh"], name="every_other"),
         node("MatMul", ["uh", "wu"], ["z"], name="strided_mm"),
+        # One key matrix broadcast over three heads.
+        node("Expand", ["kv", "eshape"], ["kve"], name="shared_keys"),
+        node("MatMul", ["a3", "kve"], ["z2"], name="grouped_mm"),
     ],
-    [tensor("qkv", F32, [S, 3 * E]), tensor("u", F32, [7, 18])],
-    [tensor("y", F32, [S, E]), tensor("z", F32, [7, 6])],
+    [tensor("qkv", F32, [S, 3 * E]), tensor("u", F32, [7, 18]), tensor("kv", F32, [1, 5, 6]),
+     tensor("a3", F32, [3, 4, 5])],
+    [tensor("y", F32, [S, E]), tensor("z", F32, [7, 6]), tensor("z2", F32, [3, 4, 6])],
     [
         const("s0", i64(0)), const("s1", i64(E)), const("s2", i64(2 * E)), const("s3", i64(3 * E)),
         const("ax1", i64(1)), const("heads", i64(S, H, D)), const("merged", i64(S, E)),
         const("scale", np.array(np.sqrt(D), np.float32)), const("wo", w(E, E)), const("bo", w(E)),
         const("c0", i64(1)), const("c_end", i64(18)), const("two", i64(2)), const("wu", w(9, 6)),
+        const("eshape", i64(3, 5, 6)),
     ],
 )

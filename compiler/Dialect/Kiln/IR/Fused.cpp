@@ -7,7 +7,7 @@ using namespace mlir::kiln;
 bool FusedOp::isKnownKind(StringRef kind) { return kind == "elementwise" || kind == "contraction"; }
 
 bool FusedOp::isView(Operation *op) { return isa<ReshapeOp, FlattenOp, SqueezeOp, UnsqueezeOp>(op); }
-bool FusedOp::isIndexMap(Operation *op) { return isa<TransposeOp, SliceOp>(op); }
+bool FusedOp::isIndexMap(Operation *op) { return isa<TransposeOp, SliceOp, ExpandOp>(op); }
 
 Operation *FusedOp::root() {
   for (Operation &op : getBody().front())
