@@ -104,8 +104,9 @@ int main(void) {
   CHECK(strstr(add_relu_last_error(a), "input field 'y' is NULL") != NULL, "message: %s", add_relu_last_error(a));
   s = add_relu_run(a, &in, &out, KILN_MEMORY_HOST, NULL);
   CHECK(s == KILN_STATUS_OK && add_relu_last_error(a)[0] == 0, "a good run after a bad one");
-  s = add_relu_file_create_from_file("/nonexistent/add_relu_file.kiln", NULL, &b);
-  CHECK(s == KILN_STATUS_IO_ERROR && b == NULL, "missing plan file: %s", kiln_status_string(s));
+  add_relu_file* missing = (add_relu_file*)&missing; /* must come back NULL */
+  s = add_relu_file_create_from_file("/nonexistent/add_relu_file.kiln", NULL, &missing);
+  CHECK(s == KILN_STATUS_IO_ERROR && missing == NULL, "missing plan file: %s", kiln_status_string(s));
   CHECK(strstr(add_relu_file_last_error(NULL), "/nonexistent/add_relu_file.kiln") != NULL, "message: %s",
         add_relu_file_last_error(NULL));
 
