@@ -230,7 +230,7 @@ def Kiln_FusedOp : Kiln_OpBase<"fused", [IsolatedFromAbove, RecursiveMemoryEffec
     - `contraction`: one Conv, Gemm or MatMul (the root) whose result feeds
       elementwise ops of its shape (bias, activations, residual adds) applied as
       the kernel stores it. The root's operands may be computed in the region from
-      its inputs by a prologue of Transpose and Slice ops, views and elementwise ops
+      its inputs by a prologue of Transpose, Slice and Expand ops, views and elementwise ops
       with one-element constant operands: the kernel reads through them (index
       arithmetic and per-element ops on the loaded value) instead of a copy.
 
@@ -260,8 +260,8 @@ def Kiln_FusedOp : Kiln_OpBase<"fused", [IsolatedFromAbove, RecursiveMemoryEffec
     /// Reshape, Flatten, Squeeze and Unsqueeze: inside a region, element i of the
     /// result is element i of the operand (no copy).
     static bool isView(::mlir::Operation *op);
-    /// Transpose and Slice: inside a contraction region's operand prologue, index maps
-    /// the root's loads apply.
+    /// Transpose, Slice and Expand: inside a contraction region's operand prologue,
+    /// index maps the root's loads apply.
     static bool isIndexMap(::mlir::Operation *op);
   }];
 }
