@@ -123,16 +123,12 @@ def fetch(cache):
 # ----------------------------------------------------------------- inputs
 
 
-def render(lines, height, width, size=32):
-    from PIL import Image, ImageDraw, ImageFont
-    font = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", size)
-    img = Image.new("RGB", (width, height), "white")
-    draw = ImageDraw.Draw(img)
-    step = height // len(lines)
-    for i, text in enumerate(lines):
-        draw.text((6, i * step + (step - size - 6) // 2), text, fill="black", font=font)
-    # PaddleOCR's preprocessing: RGB, (x / 255 - 0.5) / 0.5, NCHW.
-    a = (np.asarray(img, np.float32) / 255.0 - 0.5) / 0.5
+def render(lines, height, width):
+    """The lines drawn by examples/ocr/render.py, as PaddleOCR's preprocessing feeds them:
+    RGB, (x / 255 - 0.5) / 0.5, NCHW."""
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "examples", "ocr"))
+    from render import draw
+    a = (np.asarray(draw(lines, width, height), np.float32) / 255.0 - 0.5) / 0.5
     return np.ascontiguousarray(a.transpose(2, 0, 1)[None])
 
 
