@@ -11,7 +11,7 @@ for dir in "$node"/*/; do
   name=$(basename "$dir")
   [ -f "$dir/model.onnx" ] && cp "$dir/model.onnx" "$seeds/import/$name.onnx"
 done
-cp "$src/tests/tools/add_relu.onnx" "$seeds/import/"
+"$python" "$src/tests/tools/make_add_relu_onnx.py" "$seeds/import/add_relu.onnx"
 # Plans: a spread of kernels (elementwise, GEMM, conv, reductions, data movement).
 for name in test_add test_relu test_matmul_2d test_gemm_all_attributes test_conv_with_strides_padding \
             test_reduce_sum_keepdims_example test_softmax_axis_1 test_transpose_all_permutations_3 \
@@ -19,7 +19,7 @@ for name in test_add test_relu test_matmul_2d test_gemm_all_attributes test_conv
   [ -f "$node/$name/model.onnx" ] && "$kiln" compile "$node/$name/model.onnx" -o "$seeds/plan/$name.kiln" \
     >/dev/null 2>&1 || true
 done
-"$kiln" compile "$src/tests/tools/add_relu.onnx" -o "$seeds/plan/add_relu.kiln" >/dev/null
+"$kiln" compile "$seeds/import/add_relu.onnx" -o "$seeds/plan/add_relu.kiln" >/dev/null
 "$python" - "$seeds/npy" <<'PY'
 import sys, numpy as np
 d = sys.argv[1]

@@ -35,7 +35,10 @@ def main():
     names = args[3:]
     if gpu:
         # Without a GPU there is nothing to compare (and no need for libdevice to compile).
-        probe = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tools", "add_relu.onnx")
+        os.makedirs(work, exist_ok=True)
+        probe = os.path.join(work, "probe_add_relu.onnx")
+        subprocess.run([sys.executable, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tools",
+                                                     "make_add_relu_onnx.py"), probe], check=True)
         if subprocess.run([kiln, "check", probe], capture_output=True).returncode == 77:
             print("SKIPPED: no GPU")
             return 77

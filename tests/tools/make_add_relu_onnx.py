@@ -1,4 +1,5 @@
-# Writes tests/tools/add_relu.onnx (z = Relu(x + y), f32[2,3], opset 17) by hand-encoding the protobuf, so it needs no onnx package.
+# Writes add_relu.onnx (z = Relu(x + y), f32[2,3], opset 17) by hand-encoding the protobuf, so it needs no onnx
+# package; the build runs it at configure time (tests/CMakeLists.txt: KILN_ADD_RELU_ONNX), tests that need it run it.
 # Usage: python3 make_add_relu_onnx.py add_relu.onnx
 import struct,sys
 def varint(n):
